@@ -1,0 +1,38 @@
+/* Refcounted immutable byte buffers (outgoing frames, shared among receivers) and a growable
+ * scratch buffer used by encoders. */
+#ifndef WD_BUF_H
+#define WD_BUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct wd_buf {
+	uint32_t refs; /* UINT32_MAX marks a static buffer: ref/unref do nothing */
+	uint32_t len;
+	uint8_t data[]; /* written once by its builder, read-only afterwards */
+};
+
+/* Returns a new buffer of len bytes with refs = 1 (owned by the caller), or NULL. */
+struct wd_buf *wd_buf_new(size_t len);
+/* Returns a new buffer holding a copy of data[0..len), or NULL. */
+struct wd_buf *wd_buf_from(const void *data, size_t len);
+/* refs++ unless static; returns b. */
+struct wd_buf *wd_buf_ref(struct wd_buf *b);
+/* NULL-safe; frees at 0. */
+void wd_buf_unref(struct wd_buf *b);
+
+/* Growable scratch buffer. Zero-initialise; wd_sbuf_free() releases it. */
+struct wd_sbuf {
+	uint8_t *data;
+	size_t len;
+	size_t cap;
+};
+
+/* Appends len bytes. Returns 0 or WD_ENOMEM (the buffer stays valid). */
+int wd_sbuf_append(struct wd_sbuf *s, const void *data, size_t len);
+/* Makes room for at least extra more bytes. Returns 0 or WD_ENOMEM. */
+int wd_sbuf_reserve(struct wd_sbuf *s, size_t extra);
+void wd_sbuf_reset(struct wd_sbuf *s); /* len = 0, keeps the memory */
+void wd_sbuf_free(struct wd_sbuf *s);
+
+#endif

@@ -1,0 +1,46 @@
+/* Serializers. A decoded WAMP message is a jansson array (json_t). Binary values are carried
+ * inside json_t the way WAMP's JSON serializer puts them on the wire: a string whose first byte
+ * is NUL followed by standard base64 ("\u0000" + base64). The msgpack codec converts bin <-> that
+ * form, so json and msgpack sessions interoperate without knowing about each other. */
+#ifndef WD_CODEC_H
+#define WD_CODEC_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "protocol/buf.h"
+
+enum wd_codec_id {
+	WD_CODEC_JSON = 0,
+	WD_CODEC_MSGPACK = 1,
+	WD_CODEC_COUNT
+};
+
+struct wd_codec {
+	enum wd_codec_id id;
+	const char *name;        /* "json", "msgpack": the config's serializer names */
+	const char *subprotocol; /* "wamp.2.json", "wamp.2.msgpack" */
+	int rawsocket_id;        /* 1 json, 2 msgpack */
+	bool is_binary;          /* WebSocket frame type: binary (true) or text */
+	/* Decodes in[0..len) into *out (a new reference, an array of at least one element) or
+	 * returns WD_EDECODE (not valid for this serializer, trailing bytes, not an array,
+	 * integers beyond int64, non-string map keys, nesting deeper than 64) or WD_ENOMEM. */
+	int (*decode)(const uint8_t *in, size_t len, json_t **out);
+	/* Appends the encoding of v (borrowed) to out. Returns 0, WD_EINVAL (v holds a value the
+	 * serializer cannot express, e.g. invalid base64 after a NUL prefix for msgpack) or
+	 * WD_ENOMEM. */
+	int (*encode)(const json_t *v, struct wd_sbuf *out);
+};
+
+extern const struct wd_codec wd_codec_json;
+extern const struct wd_codec wd_codec_msgpack;
+
+/* Returns the codec for a serializer name ("json", "msgpack"), or NULL. */
+const struct wd_codec *wd_codec_by_name(const char *name);
+/* Returns the codec for a WebSocket subprotocol ("wamp.2.json"), or NULL. */
+const struct wd_codec *wd_codec_by_subprotocol(const char *subprotocol);
+const struct wd_codec *wd_codec_by_id(enum wd_codec_id id);
+
+#endif

@@ -1,0 +1,85 @@
+/* The WAMP message model: a decoded message is a json_t array; wd_msg_parse() checks its shape
+ * for the message type and exposes typed fields that point into that array. */
+#ifndef WD_MSG_H
+#define WD_MSG_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+enum wd_msg_type {
+	WD_MSG_HELLO = 1,
+	WD_MSG_WELCOME = 2,
+	WD_MSG_ABORT = 3,
+	WD_MSG_CHALLENGE = 4,
+	WD_MSG_AUTHENTICATE = 5,
+	WD_MSG_GOODBYE = 6,
+	WD_MSG_ERROR = 8,
+	WD_MSG_PUBLISH = 16,
+	WD_MSG_PUBLISHED = 17,
+	WD_MSG_SUBSCRIBE = 32,
+	WD_MSG_SUBSCRIBED = 33,
+	WD_MSG_UNSUBSCRIBE = 34,
+	WD_MSG_UNSUBSCRIBED = 35,
+	WD_MSG_EVENT = 36,
+	WD_MSG_CALL = 48,
+	WD_MSG_CANCEL = 49,
+	WD_MSG_RESULT = 50,
+	WD_MSG_REGISTER = 64,
+	WD_MSG_REGISTERED = 65,
+	WD_MSG_UNREGISTER = 66,
+	WD_MSG_UNREGISTERED = 67,
+	WD_MSG_INVOCATION = 68,
+	WD_MSG_INTERRUPT = 69,
+	WD_MSG_YIELD = 70,
+};
+
+/* Largest WAMP ID: 2^53. */
+#define WD_ID_MAX (UINT64_C(1) << 53)
+
+/* Typed view of one message. Field use per type ("-" = unused, 0/NULL):
+ *   HELLO        uri=Realm  dict=Details
+ *   WELCOME      id1=Session dict=Details
+ *   ABORT        dict=Details uri=Reason
+ *   CHALLENGE    uri=AuthMethod dict=Extra
+ *   AUTHENTICATE uri=Signature dict=Extra
+ *   GOODBYE      dict=Details uri=Reason
+ *   ERROR        req_type=REQUEST.Type id1=REQUEST.Request dict=Details uri=Error args kwargs
+ *   PUBLISH      id1=Request dict=Options uri=Topic args kwargs
+ *   PUBLISHED    id1=Request id2=Publication
+ *   SUBSCRIBE    id1=Request dict=Options uri=Topic
+ *   SUBSCRIBED   id1=Request id2=Subscription
+ *   UNSUBSCRIBE  id1=Request id2=Subscription
+ *   UNSUBSCRIBED id1=Request [dict=Details]
+ *   EVENT        id1=Subscription id2=Publication dict=Details args kwargs
+ *   CALL         id1=Request dict=Options uri=Procedure args kwargs
+ *   CANCEL       id1=Request dict=Options
+ *   RESULT       id1=Request dict=Details args kwargs
+ *   REGISTER     id1=Request dict=Options uri=Procedure
+ *   REGISTERED   id1=Request id2=Registration
+ *   UNREGISTER   id1=Request id2=Registration
+ *   UNREGISTERED id1=Request [dict=Details]
+ *   INVOCATION   id1=Request id2=Registration dict=Details args kwargs
+ *   INTERRUPT    id1=Request dict=Options
+ *   YIELD        id1=Request dict=Options args kwargs
+ */
+struct wd_msg {
+	enum wd_msg_type type;
+	json_t *root;        /* borrowed: the whole array, owner of the fields below */
+	uint64_t id1;
+	uint64_t id2;
+	int req_type;
+	json_t *dict;        /* object; never NULL after a successful parse of a type that has one */
+	const char *uri;     /* string field (URI, auth method or signature) */
+	json_t *args;        /* array or NULL */
+	json_t *kwargs;      /* object or NULL */
+};
+
+/* Checks root's shape for its message type (element count, element types, IDs in
+ * [0, 2^53], Arguments a list, ArgumentsKw a dict) and fills *out with borrowed pointers into
+ * root. Returns 0, WD_EPROTO (malformed or unknown type). Valid while root lives. */
+int wd_msg_parse(json_t *root, struct wd_msg *out);
+
+/* Returns the upper-case name of a message type ("PUBLISH") or "UNKNOWN". */
+const char *wd_msg_type_name(int type);
+
+#endif
