@@ -1,0 +1,302 @@
+#include "router/broker.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "protocol/error.h"
+#include "protocol/id.h"
+#include "protocol/uris.h"
+#include "router/frame.h"
+#include "router/realm.h"
+#include "router/router.h"
+#include "router/session.h"
+
+void wd_broker_init(struct wd_realm *realm)
+{
+	wd_map_init(&realm->broker.by_uri);
+	wd_map_init(&realm->broker.by_id);
+}
+
+void wd_broker_deinit(struct wd_realm *realm)
+{
+	/* Sessions detach before the realm goes, so only the tables are left. */
+	wd_map_deinit(&realm->broker.by_uri);
+	wd_map_deinit(&realm->broker.by_id);
+}
+
+static void sub_free(struct wd_subscription *sub)
+{
+	free(sub->uri);
+	free(sub->subscribers);
+	free(sub);
+}
+
+static int push(void ***arr, size_t *n, size_t *cap, void *v)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 4;
+		void **p = realloc(*arr, c * sizeof(*p));
+		if (p == NULL)
+			return WD_ENOMEM;
+		*arr = p;
+		*cap = c;
+	}
+	(*arr)[(*n)++] = v;
+	return 0;
+}
+
+static bool pull(void **arr, size_t *n, void *v)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (arr[i] == v) {
+			arr[i] = arr[--*n];
+			return true;
+		}
+	return false;
+}
+
+static const char *option_str(json_t *opts, const char *key, const char *dflt)
+{
+	json_t *v = json_object_get(opts, key);
+	return json_is_string(v) ? json_string_value(v) : dflt;
+}
+
+int wd_broker_subscribe(struct wd_realm *realm, struct wd_session *s, const struct wd_msg *m)
+{
+	struct wd_broker *b = &realm->broker;
+	struct wd_subscription *sub;
+	const char *match = option_str(m->dict, "match", "exact");
+	json_t *reply;
+	if (strcmp(match, "exact") != 0) {
+		wd_session_send_error(s, WD_MSG_SUBSCRIBE, m->id1, WD_ERR_INVALID_ARGUMENT,
+				      "only exact-match subscriptions are supported");
+		return 0;
+	}
+	if (!wd_realm_check_uri(realm, s, m->uri, WD_MSG_SUBSCRIBE, m->id1, true) ||
+	    !wd_realm_authorize(realm, s, m->uri, WD_ACTION_SUBSCRIBE, WD_MSG_SUBSCRIBE, m->id1,
+				true, NULL))
+		return 0;
+	if ((sub = wd_map_sget(&b->by_uri, m->uri)) == NULL) {
+		if ((sub = calloc(1, sizeof(*sub))) == NULL || (sub->uri = strdup(m->uri)) == NULL)
+			goto fail_sub;
+		do
+			sub->id = wd_id_global(randombytes_buf);
+		while (wd_map_get(&b->by_id, sub->id) != NULL);
+		if (wd_map_sput(&b->by_uri, sub->uri, sub) < 0)
+			goto fail_sub;
+		if (wd_map_put(&b->by_id, sub->id, sub) < 0)
+			goto fail_uri;
+	}
+	/* A repeated SUBSCRIBE from the same session returns the same subscription. */
+	bool present = false;
+	for (size_t i = 0; i < sub->n && !present; i++)
+		present = sub->subscribers[i] == s;
+	if (!present) {
+		if (push((void ***)&sub->subscribers, &sub->n, &sub->cap, s) < 0)
+			return WD_ENOMEM;
+		if (push((void ***)&s->subs, &s->n_subs, &s->cap_subs, sub) < 0) {
+			pull((void **)sub->subscribers, &sub->n, s);
+			return WD_ENOMEM;
+		}
+	}
+	reply = json_pack("[iII]", WD_MSG_SUBSCRIBED, (json_int_t)m->id1, (json_int_t)sub->id);
+	if (reply == NULL)
+		return WD_ENOMEM;
+	wd_session_send(s, reply);
+	json_decref(reply);
+	return 0;
+fail_uri:
+	wd_map_sdel(&b->by_uri, sub->uri);
+fail_sub:
+	if (sub != NULL)
+		sub_free(sub);
+	return WD_ENOMEM;
+}
+
+static void drop_if_empty(struct wd_broker *b, struct wd_subscription *sub)
+{
+	if (sub->n > 0)
+		return;
+	wd_map_sdel(&b->by_uri, sub->uri);
+	wd_map_del(&b->by_id, sub->id);
+	sub_free(sub);
+}
+
+int wd_broker_unsubscribe(struct wd_realm *realm, struct wd_session *s, const struct wd_msg *m)
+{
+	struct wd_broker *b = &realm->broker;
+	struct wd_subscription *sub = wd_map_get(&b->by_id, m->id2);
+	json_t *reply;
+	if (sub == NULL || !pull((void **)sub->subscribers, &sub->n, s)) {
+		wd_session_send_error(s, WD_MSG_UNSUBSCRIBE, m->id1, WD_ERR_NO_SUCH_SUBSCRIPTION,
+				      "no subscription with this ID for this session");
+		return 0;
+	}
+	pull((void **)s->subs, &s->n_subs, sub);
+	drop_if_empty(b, sub);
+	reply = json_pack("[iI]", WD_MSG_UNSUBSCRIBED, (json_int_t)m->id1);
+	if (reply == NULL)
+		return WD_ENOMEM;
+	wd_session_send(s, reply);
+	json_decref(reply);
+	return 0;
+}
+
+void wd_broker_detach(struct wd_realm *realm, struct wd_session *s)
+{
+	for (size_t i = 0; i < s->n_subs; i++) {
+		pull((void **)s->subs[i]->subscribers, &s->subs[i]->n, s);
+		drop_if_empty(&realm->broker, s->subs[i]);
+	}
+	s->n_subs = 0;
+}
+
+/* Black/white listing options: NULL when absent, the list when valid, or *bad set. */
+static json_t *id_list(json_t *opts, const char *key, bool want_str, bool *bad)
+{
+	json_t *v = json_object_get(opts, key), *e;
+	size_t i;
+	if (v == NULL)
+		return NULL;
+	if (!json_is_array(v)) {
+		*bad = true;
+		return NULL;
+	}
+	json_array_foreach (v, i, e)
+		if (want_str ? !json_is_string(e) : !json_is_integer(e))
+			*bad = true;
+	return v;
+}
+
+static bool has_id(json_t *list, uint64_t id)
+{
+	json_t *e;
+	size_t i;
+	json_array_foreach (list, i, e)
+		if ((uint64_t)json_integer_value(e) == id)
+			return true;
+	return false;
+}
+
+static bool has_str(json_t *list, const char *str)
+{
+	json_t *e;
+	size_t i;
+	json_array_foreach (list, i, e)
+		if (strcmp(json_string_value(e), str) == 0)
+			return true;
+	return false;
+}
+
+struct filter {
+	json_t *exclude, *exclude_authid, *exclude_authrole;
+	json_t *eligible, *eligible_authid, *eligible_authrole;
+	struct wd_session *publisher;
+	bool exclude_me;
+};
+
+/* A receiver must be in every eligible list given and in no exclude list. */
+static bool receives(const struct filter *f, const struct wd_session *r)
+{
+	if (r == f->publisher && f->exclude_me)
+		return false;
+	if (r->state != WD_SESSION_ESTABLISHED)
+		return false;
+	if ((f->exclude && has_id(f->exclude, r->id)) ||
+	    (f->exclude_authid && has_str(f->exclude_authid, r->authid)) ||
+	    (f->exclude_authrole && has_str(f->exclude_authrole, r->authrole)))
+		return false;
+	if ((f->eligible && !has_id(f->eligible, r->id)) ||
+	    (f->eligible_authid && !has_str(f->eligible_authid, r->authid)) ||
+	    (f->eligible_authrole && !has_str(f->eligible_authrole, r->authrole)))
+		return false;
+	return true;
+}
+
+static int dispatch_event(struct wd_realm *realm, struct wd_subscription *sub,
+			  const struct filter *f, uint64_t pub_id, json_t *details,
+			  const struct wd_msg *m)
+{
+	struct wd_frame_set fs;
+	json_t *ev = json_pack("[iIIO]", WD_MSG_EVENT, (json_int_t)sub->id, (json_int_t)pub_id,
+			       details);
+	if (ev == NULL)
+		return WD_ENOMEM;
+	if (m->args != NULL || m->kwargs != NULL)
+		json_array_append_new(ev, m->args ? json_incref(m->args) : json_array());
+	if (m->kwargs != NULL)
+		json_array_append(ev, m->kwargs);
+	/* One encoding per serializer for the whole subscription, shared by reference. */
+	wd_frame_set_init(&fs, ev);
+	for (size_t i = 0; i < sub->n; i++) {
+		struct wd_session *r = sub->subscribers[i];
+		if (receives(f, r))
+			wd_session_send_set(r, &fs);
+	}
+	wd_frame_set_release(&fs);
+	json_decref(ev);
+	(void)realm;
+	return 0;
+}
+
+int wd_broker_publish(struct wd_realm *realm, struct wd_session *s, const struct wd_msg *m)
+{
+	json_t *opts = m->dict, *details, *reply;
+	bool ack = json_is_true(json_object_get(opts, "acknowledge")), disclose = false, bad = false;
+	struct wd_subscription *sub;
+	struct filter f = {.publisher = s, .exclude_me = true};
+	uint64_t pub_id;
+	int rc = 0;
+
+	if (!wd_realm_check_uri(realm, s, m->uri, WD_MSG_PUBLISH, m->id1, ack))
+		return 0;
+	if (!s->is_trusted && strncmp(m->uri, "wamp.", 5) == 0) {
+		if (ack)
+			wd_session_send_error(s, WD_MSG_PUBLISH, m->id1, WD_ERR_INVALID_URI,
+					      "publishing to the reserved namespace 'wamp.' is "
+					      "not allowed");
+		return 0;
+	}
+	if (!wd_realm_authorize(realm, s, m->uri, WD_ACTION_PUBLISH, WD_MSG_PUBLISH, m->id1, ack,
+				&disclose))
+		return 0;
+	if (json_is_boolean(json_object_get(opts, "exclude_me")))
+		f.exclude_me = json_is_true(json_object_get(opts, "exclude_me"));
+	f.exclude = id_list(opts, "exclude", false, &bad);
+	f.exclude_authid = id_list(opts, "exclude_authid", true, &bad);
+	f.exclude_authrole = id_list(opts, "exclude_authrole", true, &bad);
+	f.eligible = id_list(opts, "eligible", false, &bad);
+	f.eligible_authid = id_list(opts, "eligible_authid", true, &bad);
+	f.eligible_authrole = id_list(opts, "eligible_authrole", true, &bad);
+	if (bad) {
+		if (ack)
+			wd_session_send_error(s, WD_MSG_PUBLISH, m->id1, WD_ERR_INVALID_ARGUMENT,
+					      "exclude/eligible options must be lists of session "
+					      "IDs, authids or authroles");
+		return 0;
+	}
+	pub_id = wd_id_global(randombytes_buf);
+	if (ack) {
+		reply = json_pack("[iII]", WD_MSG_PUBLISHED, (json_int_t)m->id1, (json_int_t)pub_id);
+		if (reply == NULL)
+			return WD_ENOMEM;
+		wd_session_send(s, reply);
+		json_decref(reply);
+	}
+	if ((sub = wd_map_sget(&realm->broker.by_uri, m->uri)) == NULL)
+		return 0;
+	/* The role's disclose.publisher and the client's disclose_me both disclose (DESIGN.md
+	 * decision 9: spec behaviour; Crossbar ignores disclose_me). */
+	disclose = disclose || json_is_true(json_object_get(opts, "disclose_me"));
+	details = disclose ? json_pack("{sIssss}", "publisher", (json_int_t)s->id,
+				       "publisher_authid", s->authid, "publisher_authrole",
+				       s->authrole)
+			   : json_object();
+	if (details == NULL)
+		return WD_ENOMEM;
+	rc = dispatch_event(realm, sub, &f, pub_id, details, m);
+	json_decref(details);
+	return rc;
+}

@@ -1,0 +1,70 @@
+/* A TCP connection: libuv handles, the shared read path, the write queue of refcounted frames
+ * (flushed once per loop turn) and the output bound that protects the router from slow
+ * consumers. The protocol on top (HTTP, then WebSocket) is reached through conn->proto. */
+#ifndef WD_CONN_H
+#define WD_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "protocol/buf.h"
+
+struct wd_router;
+struct wd_conn;
+struct wd_listener;
+
+/* Protocol layer attached to a connection (http.c first, ws.c after the upgrade). */
+struct wd_conn_proto {
+	/* Bytes arrived (borrowed, valid during the call). */
+	void (*on_data)(struct wd_conn *c, const uint8_t *data, size_t len);
+	/* The connection is being freed: release protocol state (called once). */
+	void (*on_free)(struct wd_conn *c);
+	/* A timer armed with wd_conn_set_timer fired. */
+	void (*on_timer)(struct wd_conn *c);
+	/* The router shuts down: say goodbye (then call wd_conn_close_after_flush). */
+	void (*on_shutdown)(struct wd_conn *c);
+};
+
+struct wd_conn {
+	uv_tcp_t tcp;
+	uv_timer_t timer;
+	struct wd_router *r;
+	const struct wd_listener *listener;
+	uint64_t id;
+	char peer[64];                 /* "ip:port" for logs */
+	const struct wd_conn_proto *proto;
+	void *proto_data;              /* owned by the protocol layer */
+	struct wd_conn *prev, *next;   /* router's list of connections */
+	struct wd_conn *next_dirty;    /* router's list of connections with queued output */
+	struct wd_buf **queue;         /* frames waiting for the next flush (references) */
+	size_t n_queue, cap_queue;
+	size_t queued_bytes;           /* queued + in flight */
+	int open_handles;
+	bool is_dirty;
+	bool is_closing;
+	bool is_reading;
+	bool close_after_flush;        /* close once everything queued is written */
+};
+
+/* Called by the listener for an accepted socket; takes over the tcp handle's ownership. */
+int wd_conn_accept(struct wd_router *r, const struct wd_listener *l, uv_stream_t *server);
+
+/* Queues a reference to frame (the caller keeps its own). Returns 0, WD_ECLOSED (closing:
+ * dropped silently) or WD_ETOOBIG (over the output bound: the connection is being closed
+ * as a slow consumer, with a log line). */
+int wd_conn_send(struct wd_conn *c, struct wd_buf *frame);
+
+/* Closes now (queued output is dropped). Idempotent; frees from the close callback. */
+void wd_conn_close(struct wd_conn *c, const char *why);
+/* Closes once the queued output has been written, or after grace_ms at the latest. */
+void wd_conn_close_after_flush(struct wd_conn *c, const char *why, uint64_t grace_ms);
+
+/* (Re)arms the connection's single timer; 0 stops it. proto->on_timer fires. */
+void wd_conn_set_timer(struct wd_conn *c, uint64_t timeout_ms);
+
+/* Writes every dirty connection's queue (called from the router's uv_prepare). */
+void wd_conn_flush_all(struct wd_router *r);
+
+#endif

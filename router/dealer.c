@@ -1,0 +1,293 @@
+#include "router/dealer.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "protocol/error.h"
+#include "protocol/id.h"
+#include "protocol/uris.h"
+#include "router/log.h"
+#include "router/realm.h"
+#include "router/session.h"
+
+void wd_dealer_init(struct wd_realm *realm)
+{
+	wd_map_init(&realm->dealer.by_uri);
+	wd_map_init(&realm->dealer.by_id);
+}
+
+void wd_dealer_deinit(struct wd_realm *realm)
+{
+	wd_map_deinit(&realm->dealer.by_uri);
+	wd_map_deinit(&realm->dealer.by_id);
+}
+
+static const char *option_str(json_t *opts, const char *key, const char *dflt)
+{
+	json_t *v = json_object_get(opts, key);
+	return json_is_string(v) ? json_string_value(v) : dflt;
+}
+
+static int send_new(struct wd_session *s, json_t *msg)
+{
+	int rc;
+	if (msg == NULL)
+		return WD_ENOMEM;
+	rc = wd_session_send(s, msg);
+	json_decref(msg);
+	return rc;
+}
+
+/* Appends Arguments / ArgumentsKw of m to msg as WAMP wants them (args [] before kwargs). */
+static void append_payload(json_t *msg, const struct wd_msg *m)
+{
+	if (m->args != NULL || m->kwargs != NULL)
+		json_array_append_new(msg, m->args ? json_incref(m->args) : json_array());
+	if (m->kwargs != NULL)
+		json_array_append(msg, m->kwargs);
+}
+
+int wd_dealer_register(struct wd_realm *realm, struct wd_session *s, const struct wd_msg *m)
+{
+	struct wd_dealer *d = &realm->dealer;
+	struct wd_registration *reg;
+	char text[300];
+	if (strcmp(option_str(m->dict, "match", "exact"), "exact") != 0 ||
+	    strcmp(option_str(m->dict, "invoke", "single"), "single") != 0) {
+		wd_session_send_error(s, WD_MSG_REGISTER, m->id1, WD_ERR_INVALID_ARGUMENT,
+				      "only exact-match, single-callee registrations are supported");
+		return 0;
+	}
+	if (!wd_realm_check_uri(realm, s, m->uri, WD_MSG_REGISTER, m->id1, true))
+		return 0;
+	if (!s->is_trusted && strncmp(m->uri, "wamp.", 5) == 0) {
+		wd_session_send_error(s, WD_MSG_REGISTER, m->id1, WD_ERR_INVALID_URI,
+				      "registering procedures in the reserved namespace 'wamp.' "
+				      "is not allowed");
+		return 0;
+	}
+	if (!wd_realm_authorize(realm, s, m->uri, WD_ACTION_REGISTER, WD_MSG_REGISTER, m->id1,
+				true, NULL))
+		return 0;
+	if (wd_map_sget(&d->by_uri, m->uri) != NULL) {
+		snprintf(text, sizeof(text),
+			 "register for already registered procedure '%.200s'", m->uri);
+		wd_session_send_error(s, WD_MSG_REGISTER, m->id1, WD_ERR_PROCEDURE_ALREADY_EXISTS,
+				      text);
+		return 0;
+	}
+	if ((reg = calloc(1, sizeof(*reg))) == NULL || (reg->uri = strdup(m->uri)) == NULL)
+		goto fail_reg;
+	reg->callee = s;
+	do
+		reg->id = wd_id_global(randombytes_buf);
+	while (wd_map_get(&d->by_id, reg->id) != NULL);
+	if (s->n_regs == s->cap_regs) {
+		size_t cap = s->cap_regs ? s->cap_regs * 2 : 4;
+		struct wd_registration **p = realloc(s->regs, cap * sizeof(*p));
+		if (p == NULL)
+			goto fail_reg;
+		s->regs = p;
+		s->cap_regs = cap;
+	}
+	if (wd_map_sput(&d->by_uri, reg->uri, reg) < 0)
+		goto fail_reg;
+	if (wd_map_put(&d->by_id, reg->id, reg) < 0)
+		goto fail_uri;
+	s->regs[s->n_regs++] = reg;
+	return send_new(s, json_pack("[iII]", WD_MSG_REGISTERED, (json_int_t)m->id1,
+				     (json_int_t)reg->id));
+fail_uri:
+	wd_map_sdel(&d->by_uri, reg->uri);
+fail_reg:
+	if (reg != NULL)
+		free(reg->uri);
+	free(reg);
+	return WD_ENOMEM;
+}
+
+static void drop_registration(struct wd_dealer *d, struct wd_registration *reg)
+{
+	wd_map_sdel(&d->by_uri, reg->uri);
+	wd_map_del(&d->by_id, reg->id);
+	free(reg->uri);
+	free(reg);
+}
+
+int wd_dealer_unregister(struct wd_realm *realm, struct wd_session *s, const struct wd_msg *m)
+{
+	struct wd_dealer *d = &realm->dealer;
+	struct wd_registration *reg = wd_map_get(&d->by_id, m->id2);
+	if (reg == NULL || reg->callee != s) {
+		wd_session_send_error(s, WD_MSG_UNREGISTER, m->id1, WD_ERR_NO_SUCH_REGISTRATION,
+				      "no registration with this ID for this session");
+		return 0;
+	}
+	for (size_t i = 0; i < s->n_regs; i++)
+		if (s->regs[i] == reg) {
+			s->regs[i] = s->regs[--s->n_regs];
+			break;
+		}
+	drop_registration(d, reg);
+	return send_new(s, json_pack("[iI]", WD_MSG_UNREGISTERED, (json_int_t)m->id1));
+}
+
+int wd_dealer_call(struct wd_realm *realm, struct wd_session *s, const struct wd_msg *m)
+{
+	struct wd_registration *reg;
+	struct wd_invocation *inv;
+	struct wd_session *callee;
+	json_t *details, *msg;
+	bool disclose = false;
+	char text[300];
+	if (!wd_realm_check_uri(realm, s, m->uri, WD_MSG_CALL, m->id1, true) ||
+	    !wd_realm_authorize(realm, s, m->uri, WD_ACTION_CALL, WD_MSG_CALL, m->id1, true,
+				&disclose))
+		return 0;
+	if ((reg = wd_map_sget(&realm->dealer.by_uri, m->uri)) == NULL) {
+		snprintf(text, sizeof(text), "no callee registered for procedure <%.200s>", m->uri);
+		wd_session_send_error(s, WD_MSG_CALL, m->id1, WD_ERR_NO_SUCH_PROCEDURE, text);
+		return 0;
+	}
+	if (wd_map_get(&s->calls, m->id1) != NULL)
+		return WD_EPROTO; /* a request id still in flight was reused */
+	callee = reg->callee;
+	if ((inv = calloc(1, sizeof(*inv))) == NULL)
+		return WD_ENOMEM;
+	inv->call_request_id = m->id1;
+	inv->caller = s;
+	inv->callee = callee;
+	do
+		inv->invocation_id = wd_id_next(&callee->invocation_ids);
+	while (wd_map_get(&callee->invocations, inv->invocation_id) != NULL);
+	inv->receive_progress = json_is_true(json_object_get(m->dict, "receive_progress")) &&
+				callee->callee_progressive_results;
+	/* Role disclose.caller and the caller's disclose_me both disclose (DESIGN.md decision 9:
+	 * spec behaviour; Crossbar ignores disclose_me). */
+	disclose = disclose || json_is_true(json_object_get(m->dict, "disclose_me"));
+	details = disclose ? json_pack("{sIssss}", "caller", (json_int_t)s->id, "caller_authid",
+				       s->authid, "caller_authrole", s->authrole)
+			   : json_object();
+	if (details != NULL && inv->receive_progress)
+		json_object_set_new(details, "receive_progress", json_true());
+	msg = details ? json_pack("[iIIo]", WD_MSG_INVOCATION, (json_int_t)inv->invocation_id,
+				  (json_int_t)reg->id, details)
+		      : NULL;
+	if (msg == NULL || wd_map_put(&callee->invocations, inv->invocation_id, inv) < 0)
+		goto fail_msg;
+	if (wd_map_put(&s->calls, m->id1, inv) < 0) {
+		wd_map_del(&callee->invocations, inv->invocation_id);
+		goto fail_msg;
+	}
+	append_payload(msg, m);
+	wd_session_send(callee, msg);
+	json_decref(msg);
+	return 0;
+fail_msg:
+	json_decref(msg);
+	free(inv);
+	return WD_ENOMEM;
+}
+
+static void finish(struct wd_invocation *inv)
+{
+	wd_map_del(&inv->callee->invocations, inv->invocation_id);
+	if (inv->caller != NULL)
+		wd_map_del(&inv->caller->calls, inv->call_request_id);
+	free(inv);
+}
+
+int wd_dealer_yield(struct wd_realm *realm, struct wd_session *s, const struct wd_msg *m)
+{
+	struct wd_invocation *inv = wd_map_get(&s->invocations, m->id1);
+	bool progress;
+	json_t *msg;
+	(void)realm;
+	if (inv == NULL)
+		return WD_EPROTO; /* YIELD for a request this callee never got */
+	progress = inv->receive_progress && json_is_true(json_object_get(m->dict, "progress"));
+	if (inv->caller != NULL) {
+		msg = progress ? json_pack("[iI{sb}]", WD_MSG_RESULT,
+					   (json_int_t)inv->call_request_id, "progress", 1)
+			       : json_pack("[iI{}]", WD_MSG_RESULT,
+					   (json_int_t)inv->call_request_id);
+		if (msg == NULL)
+			return WD_ENOMEM;
+		append_payload(msg, m);
+		wd_session_send(inv->caller, msg);
+		json_decref(msg);
+	}
+	if (!progress)
+		finish(inv);
+	return 0;
+}
+
+int wd_dealer_invocation_error(struct wd_realm *realm, struct wd_session *s,
+			       const struct wd_msg *m)
+{
+	struct wd_invocation *inv = wd_map_get(&s->invocations, m->id1);
+	(void)realm;
+	if (inv == NULL)
+		return WD_EPROTO;
+	if (inv->caller != NULL)
+		wd_session_send_error_payload(inv->caller, WD_MSG_CALL, inv->call_request_id, NULL,
+					      m->uri, m->args, m->kwargs);
+	finish(inv);
+	return 0;
+}
+
+/* Copies a map's values so entries can be removed while walking them. */
+static void **values(struct wd_map *map, size_t *n)
+{
+	void **v;
+	size_t i = 0;
+	*n = 0;
+	if (map->count == 0 || (v = malloc(map->count * sizeof(*v))) == NULL)
+		return NULL;
+	for (struct wd_map_entry *e = wd_map_first(map); e != NULL; e = wd_map_next(map, e))
+		v[i++] = wd_map_val(e);
+	*n = i;
+	return v;
+}
+
+void wd_dealer_detach(struct wd_realm *realm, struct wd_session *s)
+{
+	size_t n;
+	void **v;
+	for (size_t i = 0; i < s->n_regs; i++)
+		drop_registration(&realm->dealer, s->regs[i]);
+	s->n_regs = 0;
+
+	/* Calls this session was serving: their callers get an error. */
+	v = values(&s->invocations, &n);
+	for (size_t i = 0; i < n; i++) {
+		struct wd_invocation *inv = v[i];
+		if (inv->caller != NULL)
+			wd_session_send_error(inv->caller, WD_MSG_CALL, inv->call_request_id,
+					      WD_ERR_CANCELED,
+					      "callee disconnected from in-flight request");
+		finish(inv);
+	}
+	free(v);
+
+	/* Calls this session made: the callee's answer will be dropped; a callee that can
+	 * cancel is told to stop (spec "Caller Leaving"). */
+	v = values(&s->calls, &n);
+	for (size_t i = 0; i < n; i++) {
+		struct wd_invocation *inv = v[i];
+		wd_map_del(&s->calls, inv->call_request_id);
+		inv->caller = NULL;
+		if (inv->callee->callee_call_canceling) {
+			json_t *msg = json_pack("[iI{ss}]", WD_MSG_INTERRUPT,
+						(json_int_t)inv->invocation_id, "mode",
+						"killnowait");
+			if (msg != NULL) {
+				wd_session_send(inv->callee, msg);
+				json_decref(msg);
+			}
+		}
+	}
+	free(v);
+}

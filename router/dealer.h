@@ -1,0 +1,43 @@
+/* Remote procedure calls within one realm (exact-match, single-callee registrations). */
+#ifndef WD_DEALER_H
+#define WD_DEALER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "protocol/msg.h"
+
+struct wd_realm;
+struct wd_session;
+
+struct wd_registration {
+	uint64_t id;
+	char *uri;
+	struct wd_session *callee;
+};
+
+/* One call in flight: listed in the callee's invocations (by invocation id) and, while the
+ * caller is there, in the caller's calls (by CALL request id). */
+struct wd_invocation {
+	uint64_t invocation_id;   /* session scope of the callee */
+	uint64_t call_request_id; /* session scope of the caller */
+	struct wd_session *caller; /* NULL once the caller has left: the answer is dropped */
+	struct wd_session *callee;
+	bool receive_progress;
+};
+
+void wd_dealer_init(struct wd_realm *realm);
+void wd_dealer_deinit(struct wd_realm *realm);
+/* Handlers as in broker.h. */
+int wd_dealer_register(struct wd_realm *realm, struct wd_session *s, const struct wd_msg *m);
+int wd_dealer_unregister(struct wd_realm *realm, struct wd_session *s, const struct wd_msg *m);
+int wd_dealer_call(struct wd_realm *realm, struct wd_session *s, const struct wd_msg *m);
+int wd_dealer_yield(struct wd_realm *realm, struct wd_session *s, const struct wd_msg *m);
+/* ERROR from a callee for an INVOCATION. */
+int wd_dealer_invocation_error(struct wd_realm *realm, struct wd_session *s,
+			       const struct wd_msg *m);
+/* Leaving: drops s's registrations, fails calls it was serving (caller gets
+ * wamp.error.canceled) and orphans the calls it made. */
+void wd_dealer_detach(struct wd_realm *realm, struct wd_session *s);
+
+#endif

@@ -1,0 +1,116 @@
+#include "router/frame.h"
+
+#include <string.h>
+
+#include "protocol/error.h"
+
+/* wslay's frame layer writes the header and payload through this callback; our callback
+ * always takes everything, so one wslay_frame_send call produces the whole frame. */
+static ssize_t on_frame_send(const uint8_t *data, size_t len, int flags, void *user_data)
+{
+	struct wd_framer *f = user_data;
+	(void)flags;
+	if (f->out == NULL || f->out->len + len > f->out_cap)
+		return WSLAY_ERR_INVALID_ARGUMENT;
+	memcpy(f->out->data + f->out->len, data, len);
+	f->out->len += (uint32_t)len;
+	return (ssize_t)len;
+}
+
+static ssize_t on_frame_recv(uint8_t *buf, size_t len, int flags, void *user_data)
+{
+	(void)buf, (void)len, (void)flags, (void)user_data;
+	return WSLAY_ERR_INVALID_ARGUMENT; /* the framer only sends */
+}
+
+static int on_genmask(uint8_t *buf, size_t len, void *user_data)
+{
+	(void)user_data;
+	memset(buf, 0, len); /* server frames are never masked */
+	return 0;
+}
+
+static const struct wslay_frame_callbacks framer_callbacks = {
+	.send_callback = on_frame_send,
+	.recv_callback = on_frame_recv,
+	.genmask_callback = on_genmask,
+};
+
+int wd_framer_init(struct wd_framer *f)
+{
+	memset(f, 0, sizeof(*f));
+	if (wslay_frame_context_init(&f->wslay, &framer_callbacks, f) != 0)
+		return WD_ENOMEM;
+	return 0;
+}
+
+void wd_framer_deinit(struct wd_framer *f)
+{
+	if (f->wslay != NULL)
+		wslay_frame_context_free(f->wslay);
+	wd_sbuf_free(&f->scratch);
+	f->wslay = NULL;
+}
+
+struct wd_buf *wd_frame_ws_raw(struct wd_framer *f, uint8_t opcode, const uint8_t *payload,
+			       size_t len)
+{
+	struct wslay_frame_iocb iocb = {
+		.fin = 1,
+		.rsv = 0,
+		.opcode = opcode,
+		.payload_length = len,
+		.mask = 0,
+		.data = payload,
+		.data_length = len,
+	};
+	struct wd_buf *b = wd_buf_new(len + 14);
+	ssize_t n;
+	if (b == NULL)
+		return NULL;
+	b->len = 0;
+	f->out = b;
+	f->out_cap = len + 14;
+	n = wslay_frame_send(f->wslay, &iocb);
+	f->out = NULL;
+	if (n < 0 || (size_t)n != len) {
+		wd_buf_unref(b);
+		return NULL;
+	}
+	return b;
+}
+
+struct wd_buf *wd_frame_build(struct wd_framer *f, const json_t *msg, const struct wd_codec *codec,
+			      enum wd_framing framing)
+{
+	(void)framing; /* WebSocket is the only framing until RawSocket lands */
+	wd_sbuf_reset(&f->scratch);
+	if (codec->encode(msg, &f->scratch) < 0)
+		return NULL;
+	return wd_frame_ws_raw(f, codec->is_binary ? WSLAY_BINARY_FRAME : WSLAY_TEXT_FRAME,
+			       f->scratch.data, f->scratch.len);
+}
+
+void wd_frame_set_init(struct wd_frame_set *fs, const json_t *msg)
+{
+	memset(fs, 0, sizeof(*fs));
+	fs->msg = msg;
+}
+
+struct wd_buf *wd_frame_set_get(struct wd_frame_set *fs, struct wd_framer *f,
+				const struct wd_codec *codec, enum wd_framing framing)
+{
+	struct wd_buf **slot = &fs->bufs[codec->id][framing];
+	if (*slot == NULL)
+		*slot = wd_frame_build(f, fs->msg, codec, framing);
+	return *slot;
+}
+
+void wd_frame_set_release(struct wd_frame_set *fs)
+{
+	for (int c = 0; c < WD_CODEC_COUNT; c++)
+		for (int k = 0; k < WD_FRAMING_COUNT; k++) {
+			wd_buf_unref(fs->bufs[c][k]);
+			fs->bufs[c][k] = NULL;
+		}
+}

@@ -1,0 +1,51 @@
+/* Outgoing frames: encode a WAMP message once per serializer, wrap it once per framing, and
+ * share the resulting immutable struct wd_buf among every receiver. */
+#ifndef WD_FRAME_H
+#define WD_FRAME_H
+
+#include <jansson.h>
+#include <wslay/wslay.h>
+
+#include "protocol/buf.h"
+#include "protocol/codec.h"
+
+enum wd_framing {
+	WD_FRAMING_WS = 0, /* one unmasked WebSocket frame (text for json, binary for msgpack) */
+	WD_FRAMING_COUNT
+};
+
+/* Frame builder; one per router (holds wslay's frame context and a scratch buffer). */
+struct wd_framer {
+	wslay_frame_context_ptr wslay;
+	struct wd_sbuf scratch;
+	struct wd_buf *out;  /* frame being written by wslay's send callback */
+	size_t out_cap;
+};
+
+int wd_framer_init(struct wd_framer *f);
+void wd_framer_deinit(struct wd_framer *f);
+
+/* Encodes msg (borrowed) with codec and frames it. Returns a new reference or NULL
+ * (encoding failed or out of memory). */
+struct wd_buf *wd_frame_build(struct wd_framer *f, const json_t *msg, const struct wd_codec *codec,
+			      enum wd_framing framing);
+
+/* Builds a WebSocket control frame (close/ping/pong) or any frame from raw payload bytes.
+ * Returns a new reference or NULL. */
+struct wd_buf *wd_frame_ws_raw(struct wd_framer *f, uint8_t opcode, const uint8_t *payload,
+			       size_t len);
+
+/* Lazily built frames of one message for every (serializer, framing). */
+struct wd_frame_set {
+	const json_t *msg; /* borrowed */
+	struct wd_buf *bufs[WD_CODEC_COUNT][WD_FRAMING_COUNT];
+};
+
+void wd_frame_set_init(struct wd_frame_set *fs, const json_t *msg);
+/* Returns a buffer owned by the set (take your own reference to keep it) or NULL. */
+struct wd_buf *wd_frame_set_get(struct wd_frame_set *fs, struct wd_framer *f,
+				const struct wd_codec *codec, enum wd_framing framing);
+/* Drops the set's references. */
+void wd_frame_set_release(struct wd_frame_set *fs);
+
+#endif

@@ -1,0 +1,55 @@
+/* A realm: its sessions, roles, broker and dealer. Reached only from the loop that owns it. */
+#ifndef WD_REALM_H
+#define WD_REALM_H
+
+#include <stdbool.h>
+
+#include "auth/authz.h"
+#include "config/model.h"
+#include "router/map.h"
+
+struct wd_router;
+struct wd_session;
+
+struct wd_broker {
+	struct wd_map by_uri; /* topic -> struct wd_subscription * (exact match) */
+	struct wd_map by_id;  /* subscription id -> struct wd_subscription * */
+};
+
+struct wd_dealer {
+	struct wd_map by_uri; /* procedure -> struct wd_registration * (exact match) */
+	struct wd_map by_id;  /* registration id -> struct wd_registration * */
+};
+
+struct wd_realm {
+	struct wd_router *r;
+	const struct wd_realm_cfg *cfg; /* borrowed from the router's config */
+	struct wd_map sessions;         /* session id -> struct wd_session * */
+	struct wd_broker broker;
+	struct wd_dealer dealer;
+};
+
+int wd_realm_new(struct wd_realm **out, struct wd_router *r, const struct wd_realm_cfg *cfg);
+/* The realm must have no sessions left. */
+void wd_realm_free(struct wd_realm *realm);
+
+/* Returns the role named name on the realm, or NULL. */
+const struct wd_role_cfg *wd_realm_role(const struct wd_realm *realm, const char *name);
+
+/* Adds / removes a session (leave also detaches it from broker and dealer). */
+int wd_realm_join(struct wd_realm *realm, struct wd_session *s);
+void wd_realm_leave(struct wd_realm *realm, struct wd_session *s);
+
+/* Authorizes action on uri for s (trusted sessions may do anything). On denial sends
+ * ERROR wamp.error.not_authorized for (req_type, req_id) when reply is true and returns
+ * false. *disclose (may be NULL) receives the role's disclose flag for the action. */
+bool wd_realm_authorize(struct wd_realm *realm, struct wd_session *s, const char *uri,
+			enum wd_action action, int req_type, uint64_t req_id, bool reply,
+			bool *disclose);
+
+/* Checks a topic/procedure URI under the realm's uri_check rule; on failure sends ERROR
+ * wamp.error.invalid_uri (when reply) and returns false. */
+bool wd_realm_check_uri(struct wd_realm *realm, struct wd_session *s, const char *uri,
+			int req_type, uint64_t req_id, bool reply);
+
+#endif

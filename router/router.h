@@ -1,0 +1,46 @@
+/* The daemon's root object: one per process, owned by the loop thread. Everything reaches
+ * router state through it (no mutable globals), which keeps modules testable. */
+#ifndef WD_ROUTER_H
+#define WD_ROUTER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "config/model.h"
+#include "router/frame.h"
+#include "router/map.h"
+
+struct wd_conn;
+struct wd_listener;
+
+struct wd_router {
+	uv_loop_t *loop;
+	const struct wd_config *cfg;     /* borrowed; outlives the router */
+	struct wd_map realms;            /* name -> struct wd_realm * */
+	struct wd_map sessions;          /* session id -> struct wd_session * (all realms) */
+	struct wd_listener *listeners;   /* singly linked */
+	struct wd_conn *conns;           /* every open connection, doubly linked */
+	struct wd_conn *dirty;           /* connections with queued output, singly linked */
+	uv_prepare_t flush;              /* flushes dirty connections once per loop turn */
+	uv_signal_t sigint, sigterm;
+	uv_timer_t shutdown_timer;       /* bounds the graceful shutdown */
+	uint64_t stop_deadline_ms;       /* loop time after which connections are dropped */
+	struct wd_framer framer;         /* builds outgoing frames */
+	uint8_t read_buf[65536];         /* shared: consumed synchronously in read callbacks */
+	bool is_reading_buf;             /* read_buf lent to libuv and not yet returned */
+	uint64_t next_conn_id;
+	size_t max_queued_bytes;         /* per-connection output bound (slow consumers) */
+	bool is_stopping;
+};
+
+/* Builds router state from cfg (realms) and binds every transport's listener. Returns 0 or a
+ * WD_E* (bind failure is logged with the address). */
+int wd_router_init(struct wd_router *r, uv_loop_t *loop, const struct wd_config *cfg);
+/* Starts a graceful shutdown: GOODBYE wamp.close.system_shutdown to every session, close
+ * listeners, then close connections once flushed (bounded by a timer). Idempotent. */
+void wd_router_stop(struct wd_router *r);
+/* Frees everything once the loop has finished. */
+void wd_router_deinit(struct wd_router *r);
+
+#endif

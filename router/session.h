@@ -1,0 +1,90 @@
+/* A WAMP session: the state machine from HELLO to GOODBYE, the one place that maps WD_E*
+ * failures to ABORT, and the session's side of the broker and dealer bookkeeping. The
+ * transport below it (WebSocket now; RawSocket and internal bridge sessions later) is
+ * reached only through struct wd_session_transport. */
+#ifndef WD_SESSION_H
+#define WD_SESSION_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/model.h"
+#include "protocol/codec.h"
+#include "protocol/id.h"
+#include "router/frame.h"
+#include "router/map.h"
+
+struct wd_router;
+struct wd_realm;
+struct wd_subscription;
+struct wd_registration;
+
+struct wd_session_transport {
+	/* Queues a reference to an already framed message. Returns 0 or a WD_E* when the
+	 * transport is going away (the message is dropped). */
+	int (*send)(struct wd_session_transport *t, struct wd_buf *frame);
+	/* Closes the transport after what is queued (code: WebSocket close code). */
+	void (*close)(struct wd_session_transport *t, int code, const char *reason);
+	enum wd_framing framing;
+	const char *peer; /* "ip:port" for logs */
+};
+
+enum wd_session_state {
+	WD_SESSION_WAIT_HELLO = 0,
+	WD_SESSION_ESTABLISHED,
+	WD_SESSION_GOODBYE_SENT, /* router-initiated GOODBYE, waiting for the reply */
+	WD_SESSION_CLOSED,       /* aborted or transport closing: ignore further input */
+};
+
+struct wd_session {
+	struct wd_router *r;
+	struct wd_session_transport *t;  /* borrowed; outlives the session */
+	const struct wd_codec *codec;
+	uint64_t id;                     /* 0 until WELCOME */
+	enum wd_session_state state;
+	struct wd_realm *realm;          /* set while joined */
+	char *authid, *authrole, *authmethod, *authprovider;
+	const struct wd_role_cfg *role;  /* NULL: role not defined on the realm (deny all) */
+	bool is_trusted;
+	/* client features announced in HELLO */
+	bool callee_call_canceling;
+	bool callee_progressive_results;
+	/* broker and dealer bookkeeping (owned by broker.c / dealer.c) */
+	struct wd_subscription **subs;
+	size_t n_subs, cap_subs;
+	struct wd_registration **regs;
+	size_t n_regs, cap_regs;
+	struct wd_map invocations;       /* as callee: invocation id -> struct wd_invocation * */
+	struct wd_map calls;             /* as caller: CALL request id -> struct wd_invocation * */
+	struct wd_id_seq invocation_ids; /* session scope: ids of INVOCATIONs sent to it */
+};
+
+/* Returns a new session in WAIT_HELLO, or NULL. */
+struct wd_session *wd_session_new(struct wd_router *r, struct wd_session_transport *t,
+				  const struct wd_codec *codec);
+/* Leaves the realm (cleaning up subscriptions, registrations and calls) and frees s. */
+void wd_session_free(struct wd_session *s);
+
+/* Handles one whole message (bytes borrowed). Protocol violations are answered with ABORT
+ * and the transport is closed; nothing is returned because the caller need not act. */
+void wd_session_recv(struct wd_session *s, const uint8_t *data, size_t len);
+
+/* Encodes and sends one message (borrowed) to s. Returns 0 or a WD_E*. */
+int wd_session_send(struct wd_session *s, const json_t *msg);
+/* Sends the shared frame of fs for s's serializer and framing. Returns 0 or a WD_E*. */
+int wd_session_send_set(struct wd_session *s, struct wd_frame_set *fs);
+/* Sends ERROR [8, req_type, req_id, {}, uri, [message]] (message may be NULL: no args). */
+int wd_session_send_error(struct wd_session *s, int req_type, uint64_t req_id, const char *uri,
+			  const char *message);
+/* Sends ERROR with args and kwargs (borrowed, may be NULL). */
+int wd_session_send_error_payload(struct wd_session *s, int req_type, uint64_t req_id,
+				  json_t *details, const char *uri, json_t *args, json_t *kwargs);
+
+/* Router shutdown: GOODBYE wamp.close.system_shutdown, then the transport closes. */
+void wd_session_shutdown(struct wd_session *s);
+
+/* Aborts s with reason and message, logs one line, closes the transport. */
+void wd_session_abort(struct wd_session *s, const char *reason, const char *message);
+
+#endif
