@@ -26,11 +26,15 @@ struct wd_codec {
 	bool is_binary;          /* WebSocket frame type: binary (true) or text */
 	/* Decodes in[0..len) into *out (a new reference, an array of at least one element) or
 	 * returns WD_EDECODE (not valid for this serializer, trailing bytes, not an array,
-	 * integers beyond int64, non-string map keys, nesting deeper than 64) or WD_ENOMEM. */
+	 * integers beyond int64, non-string map keys, nesting deeper than 64) or WD_ENOMEM.
+	 * The root array counts as one level. msgpack: nesting deeper than 32 is WD_EDECODE
+	 * (msgpack-c's fixed unpack stack), as are ext types, NaN/infinity, invalid UTF-8 and
+	 * NUL in map keys; bin becomes "\0" + base64 (padded). in is borrowed. */
 	int (*decode)(const uint8_t *in, size_t len, json_t **out);
 	/* Appends the encoding of v (borrowed) to out. Returns 0, WD_EINVAL (v holds a value the
 	 * serializer cannot express, e.g. invalid base64 after a NUL prefix for msgpack) or
-	 * WD_ENOMEM. */
+	 * WD_ENOMEM. On error out->len is as before the call. Any json_t value can be encoded,
+	 * not only arrays. */
 	int (*encode)(const json_t *v, struct wd_sbuf *out);
 };
 

@@ -1,1 +1,433 @@
-/* placeholder: being written */
+/* WAMP MessagePack serializer ("wamp.2.msgpack") on msgpack-c. Decoded values become the same
+ * json_t tree the JSON codec produces; bin values become "\0" + standard base64 strings and
+ * go back to bin on encode, so the router never needs to know which serializer a peer uses. */
+#include "protocol/codec.h"
+
+#include <math.h>
+#include <msgpack.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "protocol/error.h"
+
+/* Deepest container nesting accepted on decode; the root array counts as 1. The codec contract
+ * allows 64, but msgpack-c 4.0's C unpacker keeps a fixed stack of MSGPACK_EMBED_STACK_SIZE
+ * (32, compiled into the library) open containers and fails deeper input as "no memory", so
+ * msgpack input deeper than 32 is WD_EDECODE. */
+#define MAX_DEPTH 32
+
+/* Reads a big-endian unsigned integer of n bytes (1, 2 or 4). */
+static size_t be_read(const uint8_t *p, int n)
+{
+	size_t v = 0;
+	for (int i = 0; i < n; i++)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+/* Walks the msgpack value tree in in[0..len) without building it. Returns 0 if in holds exactly
+ * one well-formed value with no ext types, nesting at most MAX_DEPTH, or WD_EDECODE.
+ *
+ * Why: msgpack-c allocates a container's element array from its declared count before reading
+ * any element, so a five-byte header claiming 2^32 elements would allocate ~100 GB. Here every
+ * declared count must fit into the bytes that remain (each value takes at least one byte), which
+ * bounds msgpack-c's allocations by a small multiple of len. */
+static int skim(const uint8_t *in, size_t len)
+{
+	size_t left[MAX_DEPTH + 1]; /* values still expected at each open level; [0] is the root */
+	size_t pos = 0;
+	int top = 0;
+
+	left[0] = 1;
+	for (;;) {
+		size_t skip = 0, count = 0;
+		int len_bytes = 0; /* size of a following length or count field */
+		bool is_container = false, is_map = false;
+		uint8_t b;
+
+		while (left[top] == 0) {
+			if (top == 0)
+				return pos == len ? 0 : WD_EDECODE; /* trailing bytes */
+			top--;
+		}
+		left[top]--;
+		if (pos >= len)
+			return WD_EDECODE; /* truncated */
+		b = in[pos++];
+		if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) {
+			skip = 0; /* fixint, nil, bool */
+		} else if (b <= 0x8f) {
+			is_container = is_map = true;
+			count = b & 0x0f;
+		} else if (b <= 0x9f) {
+			is_container = true;
+			count = b & 0x0f;
+		} else if (b <= 0xbf) {
+			skip = b & 0x1f; /* fixstr */
+		} else {
+			switch (b) {
+			case 0xc4: /* bin 8, 16, 32 */
+			case 0xd9: /* str 8, 16, 32 */
+				len_bytes = 1;
+				break;
+			case 0xc5:
+			case 0xda:
+				len_bytes = 2;
+				break;
+			case 0xc6:
+			case 0xdb:
+				len_bytes = 4;
+				break;
+			case 0xcc: /* uint 8 */
+			case 0xd0: /* int 8 */
+				skip = 1;
+				break;
+			case 0xcd:
+			case 0xd1:
+				skip = 2;
+				break;
+			case 0xca: /* float 32 */
+			case 0xce:
+			case 0xd2:
+				skip = 4;
+				break;
+			case 0xcb: /* float 64 */
+			case 0xcf:
+			case 0xd3:
+				skip = 8;
+				break;
+			case 0xdc: /* array 16, 32 */
+				is_container = true;
+				len_bytes = 2;
+				break;
+			case 0xdd:
+				is_container = true;
+				len_bytes = 4;
+				break;
+			case 0xde: /* map 16, 32 */
+				is_container = is_map = true;
+				len_bytes = 2;
+				break;
+			case 0xdf:
+				is_container = is_map = true;
+				len_bytes = 4;
+				break;
+			default:
+				/* 0xc1 (never used), ext 8/16/32 and fixext: WAMP defines no
+				 * extension types. */
+				return WD_EDECODE;
+			}
+		}
+		if (len_bytes > 0) {
+			if (len - pos < (size_t)len_bytes)
+				return WD_EDECODE;
+			if (is_container)
+				count = be_read(in + pos, len_bytes);
+			else
+				skip = be_read(in + pos, len_bytes);
+			pos += (size_t)len_bytes;
+		}
+		if (!is_container) {
+			if (len - pos < skip)
+				return WD_EDECODE;
+			pos += skip;
+			continue;
+		}
+		if (top + 1 > MAX_DEPTH)
+			return WD_EDECODE;
+		if (count > (len - pos) / (is_map ? 2 : 1))
+			return WD_EDECODE; /* cannot hold that many values */
+		left[++top] = is_map ? 2 * count : count;
+	}
+}
+
+/* Tells why jansson refused the text p[0..n): 0 if it is valid UTF-8 after all (the refusal was
+ * an allocation failure, so the caller reports WD_ENOMEM), WD_EDECODE if not, WD_ENOMEM. */
+static int text_status(const char *p, size_t n)
+{
+	json_t *s;
+
+	if ((s = json_stringn(p, n)) != NULL) {
+		json_decref(s);
+		return 0;
+	}
+	if ((s = json_stringn_nocheck(p, n)) == NULL)
+		return WD_ENOMEM;
+	json_decref(s);
+	return WD_EDECODE;
+}
+
+/* Returns a new string "\0" + base64(p[0..n)) or NULL (no memory). */
+static json_t *bin_to_string(const uint8_t *p, size_t n)
+{
+	size_t enc_len = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+	char *s;
+	json_t *v;
+
+	if ((s = malloc(1 + enc_len)) == NULL)
+		return NULL;
+	s[0] = '\0';
+	sodium_bin2base64(s + 1, enc_len, p, n, sodium_base64_VARIANT_ORIGINAL);
+	/* The text is ASCII and its length is exact, so jansson need not check it. */
+	v = json_stringn_nocheck(s, 1 + strlen(s + 1));
+	free(s);
+	return v;
+}
+
+/* Converts o into a new json_t at *out. Returns 0, WD_EDECODE or WD_ENOMEM. skim() has bounded
+ * the nesting, so the recursion is bounded. */
+static int to_json(const msgpack_object *o, json_t **out)
+{
+	json_t *v = NULL, *child;
+	int rc;
+
+	switch (o->type) {
+	case MSGPACK_OBJECT_NIL:
+		v = json_null();
+		break;
+	case MSGPACK_OBJECT_BOOLEAN:
+		v = json_boolean(o->via.boolean);
+		break;
+	case MSGPACK_OBJECT_POSITIVE_INTEGER:
+		if (o->via.u64 > (uint64_t)INT64_MAX)
+			return WD_EDECODE; /* json_t integers are int64 */
+		v = json_integer((json_int_t)o->via.u64);
+		break;
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+		v = json_integer((json_int_t)o->via.i64);
+		break;
+	case MSGPACK_OBJECT_FLOAT32:
+	case MSGPACK_OBJECT_FLOAT64:
+		if (!isfinite(o->via.f64))
+			return WD_EDECODE; /* JSON has no NaN or infinity; jansson refuses them */
+		v = json_real(o->via.f64);
+		break;
+	case MSGPACK_OBJECT_STR:
+		if ((v = json_stringn(o->via.str.ptr, o->via.str.size)) == NULL) {
+			rc = text_status(o->via.str.ptr, o->via.str.size);
+			return rc < 0 ? rc : WD_ENOMEM;
+		}
+		break;
+	case MSGPACK_OBJECT_BIN:
+		v = bin_to_string((const uint8_t *)o->via.bin.ptr, o->via.bin.size);
+		break;
+	case MSGPACK_OBJECT_ARRAY:
+		if ((v = json_array()) == NULL)
+			return WD_ENOMEM;
+		for (uint32_t i = 0; i < o->via.array.size; i++) {
+			if ((rc = to_json(&o->via.array.ptr[i], &child)) < 0)
+				goto fail_container;
+			if (json_array_append_new(v, child) < 0) {
+				rc = WD_ENOMEM;
+				goto fail_container;
+			}
+		}
+		break;
+	case MSGPACK_OBJECT_MAP:
+		if ((v = json_object()) == NULL)
+			return WD_ENOMEM;
+		for (uint32_t i = 0; i < o->via.map.size; i++) {
+			const msgpack_object_kv *kv = &o->via.map.ptr[i];
+			const char *key;
+			size_t key_len;
+
+			/* WAMP dicts have string keys. A NUL inside a key is refused as jansson's
+			 * JSON parser refuses it, so both serializers accept the same keys. */
+			rc = WD_EDECODE;
+			if (kv->key.type != MSGPACK_OBJECT_STR)
+				goto fail_container;
+			key = kv->key.via.str.ptr;
+			key_len = kv->key.via.str.size;
+			if (key_len > 0 && memchr(key, '\0', key_len) != NULL)
+				goto fail_container;
+			if ((rc = to_json(&kv->val, &child)) < 0)
+				goto fail_container;
+			/* Last one wins for a repeated key, as jansson does for JSON text. */
+			if (json_object_setn_new(v, key, key_len, child) < 0) {
+				rc = text_status(key, key_len);
+				if (rc == 0)
+					rc = WD_ENOMEM;
+				goto fail_container;
+			}
+		}
+		break;
+	default:
+		return WD_EDECODE; /* ext: skim() has refused it already */
+	}
+	if (v == NULL)
+		return WD_ENOMEM;
+	*out = v;
+	return 0;
+fail_container:
+	json_decref(v);
+	return rc;
+}
+
+static int msgpack_decode(const uint8_t *in, size_t len, json_t **out)
+{
+	msgpack_unpacked u;
+	size_t off = 0;
+	json_t *v;
+	int rc;
+
+	if ((rc = skim(in, len)) < 0)
+		return rc;
+	msgpack_unpacked_init(&u);
+	switch (msgpack_unpack_next(&u, (const char *)in, len, &off)) {
+	case MSGPACK_UNPACK_SUCCESS:
+		break;
+	case MSGPACK_UNPACK_NOMEM_ERROR:
+		rc = WD_ENOMEM;
+		goto done;
+	default:
+		rc = WD_EDECODE; /* skim() accepted what msgpack-c refuses: stay safe */
+		goto done;
+	}
+	if (off != len || u.data.type != MSGPACK_OBJECT_ARRAY || u.data.via.array.size == 0) {
+		rc = WD_EDECODE;
+		goto done;
+	}
+	if ((rc = to_json(&u.data, &v)) < 0)
+		goto done;
+	*out = v;
+	rc = 0;
+done:
+	msgpack_unpacked_destroy(&u);
+	return rc;
+}
+
+struct pack_ctx {
+	struct wd_sbuf *out;
+	int rc; /* the first error of an append */
+};
+
+static int append_cb(void *data, const char *buf, size_t len)
+{
+	struct pack_ctx *c = data;
+	if ((c->rc = wd_sbuf_append(c->out, buf, len)) < 0)
+		return -1;
+	return 0;
+}
+
+/* Packs s[0..n) (n >= 1, s[0] == NUL) as bin: the base64 text after the NUL, decoded. Padding
+ * is optional, as some clients leave it out; anything else that is not base64 is WD_EINVAL. */
+static int pack_bin(msgpack_packer *pk, const char *s, size_t n)
+{
+	const char *b64 = s + 1;
+	size_t b64_len = n - 1, max = b64_len / 4 * 3 + 3, bin_len;
+	unsigned char *bin;
+	int rc = WD_EINVAL;
+
+	if ((bin = malloc(max)) == NULL)
+		return WD_ENOMEM;
+	if (sodium_base642bin(bin, max, b64, b64_len, NULL, &bin_len, NULL,
+			      sodium_base64_VARIANT_ORIGINAL) != 0 &&
+	    sodium_base642bin(bin, max, b64, b64_len, NULL, &bin_len, NULL,
+			      sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0)
+		goto done;
+	rc = WD_ENOMEM; /* the write callback fails only for memory */
+	if (msgpack_pack_bin(pk, bin_len) < 0 || msgpack_pack_bin_body(pk, bin, bin_len) < 0)
+		goto done;
+	rc = 0;
+done:
+	free(bin);
+	return rc;
+}
+
+/* Packs one string of n bytes; msgpack lengths are 32-bit. */
+static int pack_text(msgpack_packer *pk, const char *s, size_t n)
+{
+	if (n > UINT32_MAX)
+		return WD_EINVAL;
+	if (msgpack_pack_str(pk, n) < 0 || msgpack_pack_str_body(pk, s, n) < 0)
+		return WD_ENOMEM;
+	return 0;
+}
+
+/* Appends v. depth guards the C stack against a json_t that refers to itself. */
+static int pack(msgpack_packer *pk, const json_t *v, int depth)
+{
+	const char *key;
+	size_t key_len, i;
+	json_t *child;
+	int rc;
+
+	if (depth > 2048)
+		return WD_EINVAL;
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		if (json_object_size(v) > UINT32_MAX)
+			return WD_EINVAL;
+		if (msgpack_pack_map(pk, json_object_size(v)) < 0)
+			return WD_ENOMEM;
+		json_object_keylen_foreach((json_t *)v, key, key_len, child)
+		{
+			if ((rc = pack_text(pk, key, key_len)) < 0 ||
+			    (rc = pack(pk, child, depth + 1)) < 0)
+				return rc;
+		}
+		return 0;
+	case JSON_ARRAY:
+		if (json_array_size(v) > UINT32_MAX)
+			return WD_EINVAL;
+		if (msgpack_pack_array(pk, json_array_size(v)) < 0)
+			return WD_ENOMEM;
+		json_array_foreach(v, i, child)
+			if ((rc = pack(pk, child, depth + 1)) < 0)
+				return rc;
+		return 0;
+	case JSON_STRING: {
+		const char *s = json_string_value(v);
+		size_t n = json_string_length(v);
+		/* WAMP's JSON form of binary: a leading NUL, then base64. */
+		if (n > 0 && s[0] == '\0')
+			return pack_bin(pk, s, n);
+		return pack_text(pk, s, n);
+	}
+	case JSON_INTEGER:
+		/* msgpack-c picks the shortest encoding (fixint, uint8, ..., int64). */
+		rc = msgpack_pack_int64(pk, json_integer_value(v));
+		break;
+	case JSON_REAL:
+		rc = msgpack_pack_double(pk, json_real_value(v));
+		break;
+	case JSON_TRUE:
+		rc = msgpack_pack_true(pk);
+		break;
+	case JSON_FALSE:
+		rc = msgpack_pack_false(pk);
+		break;
+	case JSON_NULL:
+		rc = msgpack_pack_nil(pk);
+		break;
+	default:
+		return WD_EINVAL;
+	}
+	return rc < 0 ? WD_ENOMEM : 0;
+}
+
+static int msgpack_encode(const json_t *v, struct wd_sbuf *out)
+{
+	struct pack_ctx c = {.out = out, .rc = 0};
+	size_t start = out->len;
+	msgpack_packer pk;
+	int rc;
+
+	msgpack_packer_init(&pk, &c, append_cb);
+	if ((rc = pack(&pk, v, 1)) < 0) {
+		out->len = start; /* leave out as it was */
+		return c.rc < 0 ? c.rc : rc;
+	}
+	return 0;
+}
+
+const struct wd_codec wd_codec_msgpack = {
+	.id = WD_CODEC_MSGPACK,
+	.name = "msgpack",
+	.subprotocol = "wamp.2.msgpack",
+	.rawsocket_id = 2,
+	.is_binary = true,
+	.decode = msgpack_decode,
+	.encode = msgpack_encode,
+};

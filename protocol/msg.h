@@ -76,7 +76,12 @@ struct wd_msg {
 
 /* Checks root's shape for its message type (element count, element types, IDs in
  * [0, 2^53], Arguments a list, ArgumentsKw a dict) and fills *out with borrowed pointers into
- * root. Returns 0, WD_EPROTO (malformed or unknown type). Valid while root lives. */
+ * root. Returns 0, WD_EPROTO (malformed or unknown type). Valid while root lives.
+ * Details: elements beyond the last one the type defines are WD_EPROTO; IDs must be JSON
+ * integers (not reals); ERROR's REQUEST.Type is any integer in [1, INT_MAX]; string fields
+ * (uri) must not contain NUL; dict is NULL only for UNSUBSCRIBED/UNREGISTERED without Details;
+ * a binary payload in place of Arguments (payload transparency) is WD_EPROTO. Option and
+ * detail values are not checked here. On error *out is left untouched. */
 int wd_msg_parse(json_t *root, struct wd_msg *out);
 
 /* Returns the upper-case name of a message type ("PUBLISH") or "UNKNOWN". */
