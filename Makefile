@@ -20,7 +20,8 @@ all: build
 deps:
 	@missing=""; \
 	for p in $(DEB_PACKAGES); do \
-		dpkg -s "$$p" 2>/dev/null | grep -q '^Status: install ok installed' || missing="$$missing $$p"; \
+		st=$$(dpkg -s "$$p" 2>/dev/null | sed -n 's/^Status: //p') || st=""; \
+		[ "$$st" = "install ok installed" ] || missing="$$missing $$p"; \
 	done; \
 	if ! command -v npm >/dev/null 2>&1; then \
 		command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \

@@ -44,7 +44,9 @@ def free_port():
 
 
 def port_is_free(port):
+    """True if a server could listen on 127.0.0.1:port (SO_REUSEADDR, as libuv binds)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
             return True
@@ -182,6 +184,7 @@ def start_router(tmp_path):
         routers.append(r)
         return r.start()
 
+    start.routers = routers
     yield start
     errors = []
     for r in routers:
@@ -191,3 +194,27 @@ def start_router(tmp_path):
             errors.append(str(e))
     if errors:
         pytest.fail("\n".join(errors))
+
+
+LOG_TAIL_LINES = 150
+
+
+def pytest_configure(config):
+    # txaio 21.2 logs through a deprecated logging method; that is not ours to fix.
+    config.addinivalue_line("filterwarnings", "ignore:The 'warn' method is deprecated:DeprecationWarning")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On a failed test, attach the tail of the log of every wampd it used."""
+    outcome = yield
+    rep = outcome.get_result()
+    if rep.when != "call" or not rep.failed:
+        return
+    funcargs = getattr(item, "funcargs", {})
+    routers = [v for v in funcargs.values() if isinstance(v, Router)]
+    for v in funcargs.values():
+        routers.extend(getattr(v, "routers", []))
+    for r in routers:
+        lines = r.log_text().splitlines()[-LOG_TAIL_LINES:]
+        rep.sections.append(("wampd log (last %d lines) %s" % (len(lines), r.log), "\n".join(lines)))
