@@ -12,6 +12,8 @@ NODE_DIR := tests/interop/node
 RUN_DIR := .wampd-run
 
 .PHONY: all deps build build-asan run test node-deps bench clean
+# Prerequisites run in the order written (deps before builds) even under make -j; ninja is parallel.
+.NOTPARALLEL:
 
 all: build
 
