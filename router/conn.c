@@ -182,11 +182,8 @@ int wd_conn_send(struct wd_conn *c, struct wd_buf *frame)
 		return WD_ECLOSED;
 	if (c->queued_bytes + frame->len > c->r->max_queued_bytes) {
 		wd_log(WD_LOG_WARN, "conn",
-		       "conn %" PRIu64 " (%s) is a slow consumer: %zu bytes queued, bound %zu; closing",
+		       "conn %" PRIu64 " (%s) is a slow consumer: %zu bytes queued, bound %zu",
 		       c->id, c->peer, c->queued_bytes, c->r->max_queued_bytes);
-		/* Nothing more can reach a peer that does not read; a 1008 close frame would
-		 * sit behind the backlog, so the TCP connection is dropped right away. */
-		wd_conn_close(c, "slow consumer");
 		return WD_ETOOBIG;
 	}
 	if (c->n_queue == c->cap_queue) {
@@ -265,6 +262,15 @@ static void flush_one(struct wd_conn *c)
 			wd_conn_close(c, "write failed");
 			return;
 		}
+	}
+	c->n_queue = 0;
+}
+
+void wd_conn_discard_queued(struct wd_conn *c)
+{
+	for (size_t i = 0; i < c->n_queue; i++) {
+		c->queued_bytes -= c->queue[i]->len;
+		wd_buf_unref(c->queue[i]);
 	}
 	c->n_queue = 0;
 }

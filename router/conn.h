@@ -52,9 +52,13 @@ struct wd_conn {
 int wd_conn_accept(struct wd_router *r, const struct wd_listener *l, uv_stream_t *server);
 
 /* Queues a reference to frame (the caller keeps its own). Returns 0, WD_ECLOSED (closing:
- * dropped silently) or WD_ETOOBIG (over the output bound: the connection is being closed
- * as a slow consumer, with a log line). */
+ * dropped silently) or WD_ETOOBIG (over the output bound, logged: the caller must close the
+ * connection as a slow consumer, e.g. wd_conn_discard_queued + a 1008 close frame). */
 int wd_conn_send(struct wd_conn *c, struct wd_buf *frame);
+
+/* Drops queued frames that have not been handed to the kernel yet (whole frames only, so
+ * what is in flight stays well-formed). */
+void wd_conn_discard_queued(struct wd_conn *c);
 
 /* Closes now (queued output is dropped). Idempotent; frees from the close callback. */
 void wd_conn_close(struct wd_conn *c, const char *why);

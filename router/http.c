@@ -98,7 +98,7 @@ static void respond(struct wd_conn *c, int status, const char *reason, const cha
 	if (b != NULL) {
 		memcpy(b->data, head, (size_t)n);
 		memcpy(b->data + n, body, blen);
-		wd_conn_send(c, b);
+		wd_conn_send(c, b); /* a first response always fits the bound */
 		wd_buf_unref(b);
 	}
 	wd_log(WD_LOG_DEBUG, "http", "conn %" PRIu64 " (%s) -> %d %s", c->id, c->peer, status,

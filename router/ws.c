@@ -54,7 +54,8 @@ static ssize_t ws_send(wslay_event_context_ptr ctx, const uint8_t *data, size_t 
 		wslay_event_set_error(ctx, WSLAY_ERR_NOMEM);
 		return -1;
 	}
-	wd_conn_send(w->c, b);
+	if (wd_conn_send(w->c, b) == WD_ETOOBIG)
+		wd_conn_close(w->c, "slow consumer");
 	wd_buf_unref(b);
 	return (ssize_t)len;
 }
@@ -224,9 +225,16 @@ static const struct wd_conn_proto ws_proto = {
 static int t_send(struct wd_session_transport *t, struct wd_buf *frame)
 {
 	struct ws *w = (struct ws *)t;
+	int rc;
 	if (w->is_closed)
 		return WD_ECLOSED;
-	return wd_conn_send(w->c, frame);
+	if ((rc = wd_conn_send(w->c, frame)) == WD_ETOOBIG) {
+		/* Slow consumer: drop what it has not started to receive and say 1008 (policy
+		 * violation); if it does not read that either, the grace timer drops TCP. */
+		wd_conn_discard_queued(w->c);
+		close_ws(w, WSLAY_CODE_POLICY_VIOLATION, "slow consumer");
+	}
+	return rc;
 }
 
 static void t_close(struct wd_session_transport *t, int code, const char *reason)
