@@ -83,10 +83,11 @@ struct wd_buf *wd_frame_ws_raw(struct wd_framer *f, uint8_t opcode, const uint8_
 struct wd_buf *wd_frame_build(struct wd_framer *f, const json_t *msg, const struct wd_codec *codec,
 			      enum wd_framing framing)
 {
-	(void)framing; /* WebSocket is the only framing until RawSocket lands */
 	wd_sbuf_reset(&f->scratch);
 	if (codec->encode(msg, &f->scratch) < 0)
 		return NULL;
+	if (framing == WD_FRAMING_NONE)
+		return wd_buf_from(f->scratch.data, f->scratch.len);
 	return wd_frame_ws_raw(f, codec->is_binary ? WSLAY_BINARY_FRAME : WSLAY_TEXT_FRAME,
 			       f->scratch.data, f->scratch.len);
 }

@@ -10,7 +10,8 @@
 #include "protocol/codec.h"
 
 enum wd_framing {
-	WD_FRAMING_WS = 0, /* one unmasked WebSocket frame (text for json, binary for msgpack) */
+	WD_FRAMING_WS = 0,   /* one unmasked WebSocket frame (text for json, binary for msgpack) */
+	WD_FRAMING_NONE = 1, /* the encoded message alone (internal sessions, e.g. the bridge) */
 	WD_FRAMING_COUNT
 };
 

@@ -213,11 +213,59 @@ static bool offers_anonymous(json_t *details)
 	return false;
 }
 
+/* Gives s its identity, a session id, and joins it to realm. */
+static int join(struct wd_session *s, struct wd_realm *realm, const char *authid,
+		const char *authrole, const char *authmethod)
+{
+	s->authid = strdup(authid);
+	s->authrole = strdup(authrole);
+	s->authmethod = strdup(authmethod);
+	s->authprovider = strdup("static");
+	if (!s->authid || !s->authrole || !s->authmethod || !s->authprovider)
+		return WD_ENOMEM;
+	s->role = wd_realm_role(realm, s->authrole);
+	s->is_trusted = strcmp(authrole, "trusted") == 0;
+	do
+		s->id = wd_id_global(randombytes_buf);
+	while (wd_map_get(&s->r->sessions, s->id) != NULL);
+	if (wd_map_put(&s->r->sessions, s->id, s) < 0) {
+		s->id = 0;
+		return WD_ENOMEM;
+	}
+	if (wd_realm_join(realm, s) < 0)
+		return WD_ENOMEM;
+	s->realm = realm;
+	s->state = WD_SESSION_ESTABLISHED;
+	return 0;
+}
+
+int wd_session_join_internal(struct wd_session *s, const char *realm_name, const char *authrole,
+			     const char *authid)
+{
+	struct wd_realm *realm = wd_map_sget(&s->r->realms, realm_name);
+	char rnd[20];
+	int rc;
+	if (realm == NULL)
+		return WD_ENOTFOUND;
+	if (authid == NULL) {
+		random_authid(rnd);
+		authid = rnd;
+	}
+	if ((rc = join(s, realm, authid, authrole, "internal")) < 0) {
+		leave(s);
+		return rc;
+	}
+	wd_log(WD_LOG_INFO, "session", "internal session %" PRIu64 " joined realm %s as %s",
+	       s->id, realm_name, authrole);
+	return 0;
+}
+
 static int handle_hello(struct wd_session *s, const struct wd_msg *m)
 {
 	struct wd_realm *realm = wd_map_sget(&s->r->realms, m->uri);
 	char text[320], authid[20];
 	json_t *welcome;
+	int rc;
 	if (realm == NULL) {
 		if (m->uri[0] == '\0')
 			snprintf(text, sizeof(text), "no realm requested");
@@ -238,26 +286,10 @@ static int handle_hello(struct wd_session *s, const struct wd_msg *m)
 		return 0;
 	}
 	random_authid(authid);
-	s->authid = strdup(authid);
-	s->authrole = strdup("anonymous");
-	s->authmethod = strdup("anonymous");
-	s->authprovider = strdup("static");
-	if (!s->authid || !s->authrole || !s->authmethod || !s->authprovider)
-		return WD_ENOMEM;
-	s->role = wd_realm_role(realm, s->authrole);
+	if ((rc = join(s, realm, authid, "anonymous", "anonymous")) < 0)
+		return rc;
 	s->callee_call_canceling = feature(m->dict, "callee", "call_canceling");
 	s->callee_progressive_results = feature(m->dict, "callee", "progressive_call_results");
-	do
-		s->id = wd_id_global(randombytes_buf);
-	while (wd_map_get(&s->r->sessions, s->id) != NULL);
-	if (wd_map_put(&s->r->sessions, s->id, s) < 0) {
-		s->id = 0;
-		return WD_ENOMEM;
-	}
-	if (wd_realm_join(realm, s) < 0)
-		return WD_ENOMEM;
-	s->realm = realm;
-	s->state = WD_SESSION_ESTABLISHED;
 	welcome = json_pack("[iI{sssssssssss{}so}]", WD_MSG_WELCOME, (json_int_t)s->id, "realm",
 			    realm->cfg->name, "authid", s->authid, "authrole", s->authrole,
 			    "authmethod", s->authmethod, "authprovider", s->authprovider,

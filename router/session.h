@@ -81,6 +81,13 @@ int wd_session_send_error(struct wd_session *s, int req_type, uint64_t req_id, c
 int wd_session_send_error_payload(struct wd_session *s, int req_type, uint64_t req_id,
 				  json_t *details, const char *uri, json_t *args, json_t *kwargs);
 
+/* Joins s (in WAIT_HELLO) to realm_name with authrole and authid as an internal session
+ * (authmethod "internal", authprovider "static"), without HELLO/WELCOME: for sessions the
+ * router runs itself, such as HTTP bridge paths (Crossbar attaches those the same way).
+ * authid NULL: a random one. Returns 0, WD_ENOTFOUND (no such realm) or WD_ENOMEM. */
+int wd_session_join_internal(struct wd_session *s, const char *realm_name, const char *authrole,
+			     const char *authid);
+
 /* Router shutdown: GOODBYE wamp.close.system_shutdown, then the transport closes. */
 void wd_session_shutdown(struct wd_session *s);
 
