@@ -21,12 +21,16 @@ static bool too_deep(const json_t *v, int depth)
 		return true;
 	if (json_is_array(v)) {
 		json_array_foreach(v, i, child)
+		{
 			if (too_deep(child, depth + 1))
 				return true;
+		}
 	} else {
 		json_object_foreach((json_t *)v, key, child)
+		{
 			if (too_deep(child, depth + 1))
 				return true;
+		}
 	}
 	return false;
 }
@@ -70,7 +74,7 @@ static int json_encode(const json_t *v, struct wd_sbuf *out)
 	/* Precision 17 (%.17g) makes every double read back bit-identical. Without
 	 * JSON_ENSURE_ASCII, non-ASCII text stays UTF-8, as other WAMP JSON peers send it. */
 	if (json_dump_callback(v, append_cb, &c,
-			       JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17)) == 0)
+	                       JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17)) == 0)
 		return 0;
 	/* Leave out as it was. Besides our callback, jansson fails only on values JSON cannot
 	 * hold (a reference cycle). */
@@ -79,11 +83,11 @@ static int json_encode(const json_t *v, struct wd_sbuf *out)
 }
 
 const struct wd_codec wd_codec_json = {
-	.id = WD_CODEC_JSON,
-	.name = "json",
-	.subprotocol = "wamp.2.json",
-	.rawsocket_id = 1,
-	.is_binary = false,
-	.decode = json_decode,
-	.encode = json_encode,
+        .id = WD_CODEC_JSON,
+        .name = "json",
+        .subprotocol = "wamp.2.json",
+        .rawsocket_id = 1,
+        .is_binary = false,
+        .decode = json_decode,
+        .encode = json_encode,
 };

@@ -142,6 +142,13 @@ static int skim(const uint8_t *in, size_t len)
 	}
 }
 
+/* Returns the bytes of a str or bin object. msgpack-c leaves the pointer NULL for some empty
+ * strings (an empty fixstr before any other sized value), and jansson refuses NULL. */
+static const char *bytes_of(const char *ptr)
+{
+	return ptr != NULL ? ptr : "";
+}
+
 /* Tells why jansson refused the text p[0..n): 0 if it is valid UTF-8 after all (the refusal was
  * an allocation failure, so the caller reports WD_ENOMEM), WD_EDECODE if not, WD_ENOMEM. */
 static int text_status(const char *p, size_t n)
@@ -204,13 +211,13 @@ static int to_json(const msgpack_object *o, json_t **out)
 		v = json_real(o->via.f64);
 		break;
 	case MSGPACK_OBJECT_STR:
-		if ((v = json_stringn(o->via.str.ptr, o->via.str.size)) == NULL) {
-			rc = text_status(o->via.str.ptr, o->via.str.size);
+		if ((v = json_stringn(bytes_of(o->via.str.ptr), o->via.str.size)) == NULL) {
+			rc = text_status(bytes_of(o->via.str.ptr), o->via.str.size);
 			return rc < 0 ? rc : WD_ENOMEM;
 		}
 		break;
 	case MSGPACK_OBJECT_BIN:
-		v = bin_to_string((const uint8_t *)o->via.bin.ptr, o->via.bin.size);
+		v = bin_to_string((const uint8_t *)bytes_of(o->via.bin.ptr), o->via.bin.size);
 		break;
 	case MSGPACK_OBJECT_ARRAY:
 		if ((v = json_array()) == NULL)
@@ -237,7 +244,7 @@ static int to_json(const msgpack_object *o, json_t **out)
 			rc = WD_EDECODE;
 			if (kv->key.type != MSGPACK_OBJECT_STR)
 				goto fail_container;
-			key = kv->key.via.str.ptr;
+			key = bytes_of(kv->key.via.str.ptr);
 			key_len = kv->key.via.str.size;
 			if (key_len > 0 && memchr(key, '\0', key_len) != NULL)
 				goto fail_container;
@@ -322,9 +329,9 @@ static int pack_bin(msgpack_packer *pk, const char *s, size_t n)
 	if ((bin = malloc(max)) == NULL)
 		return WD_ENOMEM;
 	if (sodium_base642bin(bin, max, b64, b64_len, NULL, &bin_len, NULL,
-			      sodium_base64_VARIANT_ORIGINAL) != 0 &&
+	                      sodium_base64_VARIANT_ORIGINAL) != 0 &&
 	    sodium_base642bin(bin, max, b64, b64_len, NULL, &bin_len, NULL,
-			      sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0)
+	                      sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0)
 		goto done;
 	rc = WD_ENOMEM; /* the write callback fails only for memory */
 	if (msgpack_pack_bin(pk, bin_len) < 0 || msgpack_pack_bin_body(pk, bin, bin_len) < 0)
@@ -374,8 +381,10 @@ static int pack(msgpack_packer *pk, const json_t *v, int depth)
 		if (msgpack_pack_array(pk, json_array_size(v)) < 0)
 			return WD_ENOMEM;
 		json_array_foreach(v, i, child)
+		{
 			if ((rc = pack(pk, child, depth + 1)) < 0)
 				return rc;
+		}
 		return 0;
 	case JSON_STRING: {
 		const char *s = json_string_value(v);
@@ -423,11 +432,11 @@ static int msgpack_encode(const json_t *v, struct wd_sbuf *out)
 }
 
 const struct wd_codec wd_codec_msgpack = {
-	.id = WD_CODEC_MSGPACK,
-	.name = "msgpack",
-	.subprotocol = "wamp.2.msgpack",
-	.rawsocket_id = 2,
-	.is_binary = true,
-	.decode = msgpack_decode,
-	.encode = msgpack_encode,
+        .id = WD_CODEC_MSGPACK,
+        .name = "msgpack",
+        .subprotocol = "wamp.2.msgpack",
+        .rawsocket_id = 2,
+        .is_binary = true,
+        .decode = msgpack_decode,
+        .encode = msgpack_encode,
 };

@@ -29,32 +29,32 @@ struct layout {
 
 /* Indexed by type code; a row without a name is an unknown type. */
 static const struct layout layouts[] = {
-	[WD_MSG_HELLO] = {"HELLO", 3, {F_URI, F_DICT}},
-	[WD_MSG_WELCOME] = {"WELCOME", 3, {F_ID1, F_DICT}},
-	[WD_MSG_ABORT] = {"ABORT", 3, {F_DICT, F_URI}},
-	[WD_MSG_CHALLENGE] = {"CHALLENGE", 3, {F_URI, F_DICT}},
-	[WD_MSG_AUTHENTICATE] = {"AUTHENTICATE", 3, {F_URI, F_DICT}},
-	[WD_MSG_GOODBYE] = {"GOODBYE", 3, {F_DICT, F_URI}},
-	[WD_MSG_ERROR] = {"ERROR", 5, {F_REQ_TYPE, F_ID1, F_DICT, F_URI, F_ARGS, F_KWARGS}},
-	[WD_MSG_PUBLISH] = {"PUBLISH", 4, {F_ID1, F_DICT, F_URI, F_ARGS, F_KWARGS}},
-	[WD_MSG_PUBLISHED] = {"PUBLISHED", 3, {F_ID1, F_ID2}},
-	[WD_MSG_SUBSCRIBE] = {"SUBSCRIBE", 4, {F_ID1, F_DICT, F_URI}},
-	[WD_MSG_SUBSCRIBED] = {"SUBSCRIBED", 3, {F_ID1, F_ID2}},
-	[WD_MSG_UNSUBSCRIBE] = {"UNSUBSCRIBE", 3, {F_ID1, F_ID2}},
-	/* Details appear when the router revokes a subscription (advanced profile). */
-	[WD_MSG_UNSUBSCRIBED] = {"UNSUBSCRIBED", 2, {F_ID1, F_DICT}},
-	[WD_MSG_EVENT] = {"EVENT", 4, {F_ID1, F_ID2, F_DICT, F_ARGS, F_KWARGS}},
-	[WD_MSG_CALL] = {"CALL", 4, {F_ID1, F_DICT, F_URI, F_ARGS, F_KWARGS}},
-	[WD_MSG_CANCEL] = {"CANCEL", 3, {F_ID1, F_DICT}},
-	[WD_MSG_RESULT] = {"RESULT", 3, {F_ID1, F_DICT, F_ARGS, F_KWARGS}},
-	[WD_MSG_REGISTER] = {"REGISTER", 4, {F_ID1, F_DICT, F_URI}},
-	[WD_MSG_REGISTERED] = {"REGISTERED", 3, {F_ID1, F_ID2}},
-	[WD_MSG_UNREGISTER] = {"UNREGISTER", 3, {F_ID1, F_ID2}},
-	/* Details appear when the router revokes a registration (advanced profile). */
-	[WD_MSG_UNREGISTERED] = {"UNREGISTERED", 2, {F_ID1, F_DICT}},
-	[WD_MSG_INVOCATION] = {"INVOCATION", 4, {F_ID1, F_ID2, F_DICT, F_ARGS, F_KWARGS}},
-	[WD_MSG_INTERRUPT] = {"INTERRUPT", 3, {F_ID1, F_DICT}},
-	[WD_MSG_YIELD] = {"YIELD", 3, {F_ID1, F_DICT, F_ARGS, F_KWARGS}},
+        [WD_MSG_HELLO] = {"HELLO", 3, {F_URI, F_DICT}},
+        [WD_MSG_WELCOME] = {"WELCOME", 3, {F_ID1, F_DICT}},
+        [WD_MSG_ABORT] = {"ABORT", 3, {F_DICT, F_URI}},
+        [WD_MSG_CHALLENGE] = {"CHALLENGE", 3, {F_URI, F_DICT}},
+        [WD_MSG_AUTHENTICATE] = {"AUTHENTICATE", 3, {F_URI, F_DICT}},
+        [WD_MSG_GOODBYE] = {"GOODBYE", 3, {F_DICT, F_URI}},
+        [WD_MSG_ERROR] = {"ERROR", 5, {F_REQ_TYPE, F_ID1, F_DICT, F_URI, F_ARGS, F_KWARGS}},
+        [WD_MSG_PUBLISH] = {"PUBLISH", 4, {F_ID1, F_DICT, F_URI, F_ARGS, F_KWARGS}},
+        [WD_MSG_PUBLISHED] = {"PUBLISHED", 3, {F_ID1, F_ID2}},
+        [WD_MSG_SUBSCRIBE] = {"SUBSCRIBE", 4, {F_ID1, F_DICT, F_URI}},
+        [WD_MSG_SUBSCRIBED] = {"SUBSCRIBED", 3, {F_ID1, F_ID2}},
+        [WD_MSG_UNSUBSCRIBE] = {"UNSUBSCRIBE", 3, {F_ID1, F_ID2}},
+        /* Details appear when the router revokes a subscription (advanced profile). */
+        [WD_MSG_UNSUBSCRIBED] = {"UNSUBSCRIBED", 2, {F_ID1, F_DICT}},
+        [WD_MSG_EVENT] = {"EVENT", 4, {F_ID1, F_ID2, F_DICT, F_ARGS, F_KWARGS}},
+        [WD_MSG_CALL] = {"CALL", 4, {F_ID1, F_DICT, F_URI, F_ARGS, F_KWARGS}},
+        [WD_MSG_CANCEL] = {"CANCEL", 3, {F_ID1, F_DICT}},
+        [WD_MSG_RESULT] = {"RESULT", 3, {F_ID1, F_DICT, F_ARGS, F_KWARGS}},
+        [WD_MSG_REGISTER] = {"REGISTER", 4, {F_ID1, F_DICT, F_URI}},
+        [WD_MSG_REGISTERED] = {"REGISTERED", 3, {F_ID1, F_ID2}},
+        [WD_MSG_UNREGISTER] = {"UNREGISTER", 3, {F_ID1, F_ID2}},
+        /* Details appear when the router revokes a registration (advanced profile). */
+        [WD_MSG_UNREGISTERED] = {"UNREGISTERED", 2, {F_ID1, F_DICT}},
+        [WD_MSG_INVOCATION] = {"INVOCATION", 4, {F_ID1, F_ID2, F_DICT, F_ARGS, F_KWARGS}},
+        [WD_MSG_INTERRUPT] = {"INTERRUPT", 3, {F_ID1, F_DICT}},
+        [WD_MSG_YIELD] = {"YIELD", 3, {F_ID1, F_DICT, F_ARGS, F_KWARGS}},
 };
 
 #define LAYOUT_COUNT (sizeof(layouts) / sizeof(layouts[0]))
@@ -140,7 +140,8 @@ int wd_msg_parse(json_t *root, struct wd_msg *out)
 		case F_URI:
 			/* A NUL inside would cut the C string that every later check reads, so
 			 * the router would judge one URI and forward another. */
-			if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v))
+			if (!json_is_string(v) ||
+			    strlen(json_string_value(v)) != json_string_length(v))
 				return WD_EPROTO;
 			m.uri = json_string_value(v);
 			break;

@@ -188,19 +188,19 @@ static void sbuf_free_leaves_reusable_empty_buffer(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(buf_new_starts_with_one_reference),
-		cmocka_unit_test(buf_new_of_zero_bytes_works),
-		cmocka_unit_test(buf_new_beyond_uint32_fails),
-		cmocka_unit_test(buf_from_copies_the_bytes),
-		cmocka_unit_test(buf_ref_and_unref_count_holders),
-		cmocka_unit_test(buf_static_ignores_ref_and_unref),
-		cmocka_unit_test(buf_unref_null_is_noop),
-		cmocka_unit_test(sbuf_zero_initialised_is_empty),
-		cmocka_unit_test(sbuf_append_grows_and_keeps_content),
-		cmocka_unit_test(sbuf_reserve_makes_room_without_changing_len),
-		cmocka_unit_test(sbuf_reserve_too_much_fails_with_enomem),
-		cmocka_unit_test(sbuf_reset_keeps_memory),
-		cmocka_unit_test(sbuf_free_leaves_reusable_empty_buffer),
+	        cmocka_unit_test(buf_new_starts_with_one_reference),
+	        cmocka_unit_test(buf_new_of_zero_bytes_works),
+	        cmocka_unit_test(buf_new_beyond_uint32_fails),
+	        cmocka_unit_test(buf_from_copies_the_bytes),
+	        cmocka_unit_test(buf_ref_and_unref_count_holders),
+	        cmocka_unit_test(buf_static_ignores_ref_and_unref),
+	        cmocka_unit_test(buf_unref_null_is_noop),
+	        cmocka_unit_test(sbuf_zero_initialised_is_empty),
+	        cmocka_unit_test(sbuf_append_grows_and_keeps_content),
+	        cmocka_unit_test(sbuf_reserve_makes_room_without_changing_len),
+	        cmocka_unit_test(sbuf_reserve_too_much_fails_with_enomem),
+	        cmocka_unit_test(sbuf_reset_keeps_memory),
+	        cmocka_unit_test(sbuf_free_leaves_reusable_empty_buffer),
 	};
 	return cmocka_run_group_tests_name("buf", tests, NULL, NULL);
 }

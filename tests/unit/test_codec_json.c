@@ -86,15 +86,15 @@ static void check_sample(const struct vec_sample *s, void *ud)
 
 		if ((rc = C->decode(bytes, len, &got)) != 0)
 			fail_msg("%s[%zu] %s: decode: %s", s->file, s->index, s->desc,
-				 wd_strerror(rc));
+			         wd_strerror(rc));
 		if (!json_equal(got, want))
 			fail_msg("%s[%zu] %s: decoded %s, attributes say %s", s->file, s->index,
-				 s->desc, vec_dump(got), vec_dump(want));
+			         s->desc, vec_dump(got), vec_dump(want));
 		if ((rc = C->encode(got, &b)) != 0)
 			fail_msg("%s[%zu]: encode: %s", s->file, s->index, wd_strerror(rc));
 		if ((rc = C->decode(b.data, b.len, &again)) != 0 || !json_equal(again, got))
-			fail_msg("%s[%zu]: re-decode of %.*s differs", s->file, s->index, (int)b.len,
-				 (const char *)b.data);
+			fail_msg("%s[%zu]: re-decode of %.*s differs", s->file, s->index,
+			         (int)b.len, (const char *)b.data);
 		/* Our compact output should be one of the listed encodings, byte for byte. */
 		for (size_t k = 0; k < json_array_size(s->reprs) && !canonical; k++) {
 			size_t n;
@@ -104,7 +104,7 @@ static void check_sample(const struct vec_sample *s, void *ud)
 		}
 		if (!canonical)
 			fail_msg("%s[%zu]: encoding %.*s is none of the listed ones", s->file,
-				 s->index, (int)b.len, (const char *)b.data);
+			         s->index, (int)b.len, (const char *)b.data);
 		json_decref(again);
 		json_decref(got);
 		wd_sbuf_free(&b);
@@ -121,7 +121,7 @@ static void json_vectors_decode_to_expected_and_round_trip(void **state)
 	(void)state;
 	vec_for_each("json", check_sample, &st);
 	print_message("# checked %zu json samples (%zu encodings) from %s\n", st.samples, st.reprs,
-		      vec_dir());
+	              vec_dir());
 	/* 26 message files; a vector set that suddenly shrinks is a broken checkout. */
 	assert_true(st.samples >= 26);
 }
@@ -188,9 +188,9 @@ static void json_invalid_utf8_rejected(void **state)
 {
 	(void)state;
 	assert_int_equal(decode_rc("[1,\"\xff\"]"), WD_EDECODE);
-	assert_int_equal(decode_rc("[1,\"\xc0\xaf\"]"), WD_EDECODE);  /* overlong '/' */
+	assert_int_equal(decode_rc("[1,\"\xc0\xaf\"]"), WD_EDECODE);     /* overlong '/' */
 	assert_int_equal(decode_rc("[1,\"\xed\xa0\x80\"]"), WD_EDECODE); /* surrogate */
-	assert_int_equal(decode_rc("[1,\"\\ud800\"]"), WD_EDECODE);    /* lone surrogate */
+	assert_int_equal(decode_rc("[1,\"\\ud800\"]"), WD_EDECODE);      /* lone surrogate */
 }
 
 /* Returns depth nested arrays: "[[...[1]...]]". */
@@ -313,8 +313,8 @@ static void json_reals_round_trip_exactly(void **state)
 		assert_true(json_is_real(json_array_get(back, 1)));
 		if (json_real_value(json_array_get(back, 1)) != vals[i])
 			fail_msg("%.17g came back as %.17g via %.*s", vals[i],
-				 json_real_value(json_array_get(back, 1)), (int)b.len,
-				 (const char *)b.data);
+			         json_real_value(json_array_get(back, 1)), (int)b.len,
+			         (const char *)b.data);
 		json_decref(back);
 		json_decref(arr);
 		wd_sbuf_free(&b);
@@ -346,26 +346,26 @@ static void json_encode_appends_to_buffer(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(json_codec_has_wamp_names),
-		cmocka_unit_test(json_vectors_decode_to_expected_and_round_trip),
-		cmocka_unit_test(json_nul_base64_string_survives_round_trip),
-		cmocka_unit_test(json_integers_2pow53_round_trip),
-		cmocka_unit_test(json_int64_limits_accepted),
-		cmocka_unit_test(json_integer_beyond_int64_rejected),
-		cmocka_unit_test(json_unicode_string_stays_utf8),
-		cmocka_unit_test(json_invalid_utf8_rejected),
-		cmocka_unit_test(json_depth_64_accepted),
-		cmocka_unit_test(json_depth_65_rejected),
-		cmocka_unit_test(json_objects_count_toward_depth),
-		cmocka_unit_test(json_truncated_input_rejected),
-		cmocka_unit_test(json_non_array_root_rejected),
-		cmocka_unit_test(json_empty_array_rejected),
-		cmocka_unit_test(json_trailing_garbage_rejected),
-		cmocka_unit_test(json_embedded_nul_byte_outside_string_rejected),
-		cmocka_unit_test(json_nul_in_object_key_rejected),
-		cmocka_unit_test(json_reals_round_trip_exactly),
-		cmocka_unit_test(json_encode_is_compact_and_keeps_key_order),
-		cmocka_unit_test(json_encode_appends_to_buffer),
+	        cmocka_unit_test(json_codec_has_wamp_names),
+	        cmocka_unit_test(json_vectors_decode_to_expected_and_round_trip),
+	        cmocka_unit_test(json_nul_base64_string_survives_round_trip),
+	        cmocka_unit_test(json_integers_2pow53_round_trip),
+	        cmocka_unit_test(json_int64_limits_accepted),
+	        cmocka_unit_test(json_integer_beyond_int64_rejected),
+	        cmocka_unit_test(json_unicode_string_stays_utf8),
+	        cmocka_unit_test(json_invalid_utf8_rejected),
+	        cmocka_unit_test(json_depth_64_accepted),
+	        cmocka_unit_test(json_depth_65_rejected),
+	        cmocka_unit_test(json_objects_count_toward_depth),
+	        cmocka_unit_test(json_truncated_input_rejected),
+	        cmocka_unit_test(json_non_array_root_rejected),
+	        cmocka_unit_test(json_empty_array_rejected),
+	        cmocka_unit_test(json_trailing_garbage_rejected),
+	        cmocka_unit_test(json_embedded_nul_byte_outside_string_rejected),
+	        cmocka_unit_test(json_nul_in_object_key_rejected),
+	        cmocka_unit_test(json_reals_round_trip_exactly),
+	        cmocka_unit_test(json_encode_is_compact_and_keeps_key_order),
+	        cmocka_unit_test(json_encode_appends_to_buffer),
 	};
 	return cmocka_run_group_tests_name("codec_json", tests, NULL, NULL);
 }

@@ -128,10 +128,10 @@ static void check_sample(const struct vec_sample *s, void *ud)
 
 		if ((rc = C->decode(bytes, len, &got)) != 0)
 			fail_msg("%s[%zu] %s: decode: %s", s->file, s->index, s->desc,
-				 wd_strerror(rc));
+			         wd_strerror(rc));
 		if (!json_equal(got, want))
 			fail_msg("%s[%zu] %s: decoded %s, attributes say %s", s->file, s->index,
-				 s->desc, vec_dump(got), vec_dump(want));
+			         s->desc, vec_dump(got), vec_dump(want));
 		if ((rc = C->encode(got, &b)) != 0)
 			fail_msg("%s[%zu]: encode: %s", s->file, s->index, wd_strerror(rc));
 		if ((rc = C->decode(b.data, b.len, &again)) != 0 || !json_equal(again, got))
@@ -145,7 +145,7 @@ static void check_sample(const struct vec_sample *s, void *ud)
 		}
 		if (!canonical)
 			fail_msg("%s[%zu]: our encoding is none of the listed ones", s->file,
-				 s->index);
+			         s->index);
 		json_decref(again);
 		json_decref(got);
 		wd_sbuf_free(&b);
@@ -162,7 +162,7 @@ static void msgpack_vectors_decode_to_expected_and_round_trip(void **state)
 	(void)state;
 	vec_for_each("msgpack", check_sample, &st);
 	print_message("# checked %zu msgpack samples (%zu encodings) from %s\n", st.samples,
-		      st.reprs, vec_dir());
+	              st.reprs, vec_dir());
 	assert_true(st.samples >= 26);
 }
 
@@ -216,8 +216,8 @@ static void msgpack_invalid_base64_after_nul_fails_encode_with_einval(void **sta
 		const char *s;
 		size_t n;
 	} bad[] = {
-		{"\0!!!!", 5}, {"\0AQ=x", 5}, {"\0A", 2}, {"\0AR==", 5},
-		{"\0AQ ID", 6}, {"\0AQID\0", 6}, {"\0AQ-_", 5}, /* url-safe alphabet */
+	        {"\0!!!!", 5},  {"\0AQ=x", 5},   {"\0A", 2},    {"\0AR==", 5},
+	        {"\0AQ ID", 6}, {"\0AQID\0", 6}, {"\0AQ-_", 5}, /* url-safe alphabet */
 	};
 	struct wd_sbuf b = {0};
 	(void)state;
@@ -260,7 +260,7 @@ static void binary_crosses_from_json_to_msgpack_and_back(void **state)
 			snprintf(hdr, sizeof(hdr), "%c%c%c%c", 0x92, 0x01, 0xc4, (int)n);
 		else
 			snprintf(hdr, sizeof(hdr), "%c%c%c%c%c", 0x92, 0x01, 0xc5, (int)(n >> 8),
-				 (int)(n & 0xff));
+			         (int)(n & 0xff));
 		assert_int_equal(mp.len, (n < 256 ? 4 : 5) + n);
 		assert_memory_equal(mp.data + 2, hdr + 2, n < 256 ? 2 : 3);
 		if (n > 0)
@@ -283,14 +283,14 @@ static void msgpack_integers_2pow53_round_trip(void **state)
 {
 	(void)state;
 	assert_round_trip("93 01 cf0020000000000000 d3ffe0000000000000",
-			  "[1,9007199254740992,-9007199254740992]");
+	                  "[1,9007199254740992,-9007199254740992]");
 }
 
 static void msgpack_int64_limits_accepted(void **state)
 {
 	(void)state;
 	assert_round_trip("93 01 cf7fffffffffffffff d38000000000000000",
-			  "[1,9223372036854775807,-9223372036854775808]");
+	                  "[1,9223372036854775807,-9223372036854775808]");
 }
 
 static void msgpack_uint64_above_int64_max_rejected(void **state)
@@ -304,9 +304,9 @@ static void msgpack_integers_encode_in_shortest_form(void **state)
 {
 	(void)state;
 	assert_round_trip("9f 00 7f cc80 ccff cd0100 ce00010000 cf0000000100000000 ff e0 d0df "
-			  "d080 d1ff7f d18000 d2ffff7fff d280000000",
-			  "[0,127,128,255,256,65536,4294967296,-1,-32,-33,-128,-129,-32768,"
-			  "-32769,-2147483648]");
+	                  "d080 d1ff7f d18000 d2ffff7fff d280000000",
+	                  "[0,127,128,255,256,65536,4294967296,-1,-32,-33,-128,-129,-32768,"
+	                  "-32769,-2147483648]");
 }
 
 static void msgpack_non_shortest_integers_decode(void **state)
@@ -351,7 +351,7 @@ static void msgpack_unicode_string_round_trips(void **state)
 	(void)state;
 	/* "ü€😀": 2 + 3 + 4 bytes of UTF-8 */
 	assert_round_trip("92 01 a9 c3bc e282ac f09f9880",
-			  "[1,\"\xc3\xbc\xe2\x82\xac\xf0\x9f\x98\x80\"]");
+	                  "[1,\"\xc3\xbc\xe2\x82\xac\xf0\x9f\x98\x80\"]");
 }
 
 static void msgpack_invalid_utf8_string_rejected(void **state)
@@ -383,6 +383,18 @@ static void msgpack_long_strings_use_str8_and_str16(void **state)
 	assert_int_equal(json_string_length(json_array_get(v, 1)), 300);
 	json_decref(v);
 	wd_sbuf_free(&b);
+}
+
+/* Found by fuzz_codec_msgpack: msgpack-c hands over a NULL pointer for an empty fixstr that
+ * comes before any other sized value, which jansson refused. */
+static void msgpack_empty_strings_decode(void **state)
+{
+	(void)state;
+	assert_round_trip("91 a0", "[\"\"]");
+	assert_round_trip("91 81 a0 a0", "[{\"\":\"\"}]");
+	assert_round_trip("92 c400 a0", "[\"\\u0000\",\"\"]");
+	json_decref(decode_hex_ok("91 d900"));
+	json_decref(decode_hex_ok("91 c500 00"));
 }
 
 static void msgpack_map_with_non_string_key_rejected(void **state)
@@ -428,8 +440,8 @@ static void msgpack_truncated_input_rejected(void **state)
 {
 	size_t len;
 	uint8_t *in = unhex("96 10 ce0e49c1af 81 a161 93 c3 c0 cb3ff8000000000000 a174 "
-			    "92 c40101 d90474657374 81 a16b a176",
-			    &len);
+	                    "92 c40101 d90474657374 81 a16b a176",
+	                    &len);
 	json_t *v = NULL;
 	(void)state;
 	for (size_t n = 0; n < len; n++)
@@ -595,43 +607,44 @@ static void msgpack_encode_appends_and_encodes_any_value(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(msgpack_codec_has_wamp_names),
-		cmocka_unit_test(msgpack_vectors_decode_to_expected_and_round_trip),
-		cmocka_unit_test(msgpack_bin_decodes_to_nul_base64_string),
-		cmocka_unit_test(msgpack_empty_bin_decodes_to_lone_nul_string),
-		cmocka_unit_test(msgpack_bin_of_1_and_2_bytes_decodes_padded),
-		cmocka_unit_test(msgpack_nul_base64_string_encodes_to_bin),
-		cmocka_unit_test(msgpack_unpadded_base64_encodes_to_bin),
-		cmocka_unit_test(msgpack_invalid_base64_after_nul_fails_encode_with_einval),
-		cmocka_unit_test(binary_crosses_from_json_to_msgpack_and_back),
-		cmocka_unit_test(msgpack_integers_2pow53_round_trip),
-		cmocka_unit_test(msgpack_int64_limits_accepted),
-		cmocka_unit_test(msgpack_uint64_above_int64_max_rejected),
-		cmocka_unit_test(msgpack_integers_encode_in_shortest_form),
-		cmocka_unit_test(msgpack_non_shortest_integers_decode),
-		cmocka_unit_test(msgpack_floats_decode_to_reals),
-		cmocka_unit_test(msgpack_nan_and_infinity_rejected),
-		cmocka_unit_test(msgpack_nil_and_booleans_round_trip),
-		cmocka_unit_test(msgpack_unicode_string_round_trips),
-		cmocka_unit_test(msgpack_invalid_utf8_string_rejected),
-		cmocka_unit_test(msgpack_long_strings_use_str8_and_str16),
-		cmocka_unit_test(msgpack_map_with_non_string_key_rejected),
-		cmocka_unit_test(msgpack_map_key_with_nul_rejected),
-		cmocka_unit_test(msgpack_map_round_trips_in_key_order),
-		cmocka_unit_test(msgpack_ext_types_rejected),
-		cmocka_unit_test(msgpack_reserved_byte_c1_rejected),
-		cmocka_unit_test(msgpack_truncated_input_rejected),
-		cmocka_unit_test(msgpack_trailing_bytes_rejected),
-		cmocka_unit_test(msgpack_non_array_root_rejected),
-		cmocka_unit_test(msgpack_empty_array_rejected),
-		cmocka_unit_test(msgpack_empty_input_rejected),
-		cmocka_unit_test(msgpack_array16_and_map16_decode),
-		cmocka_unit_test(msgpack_depth_32_accepted),
-		cmocka_unit_test(msgpack_depth_33_rejected_as_msgpack_c_stack_limit),
-		cmocka_unit_test(msgpack_deep_json_value_still_encodes),
-		cmocka_unit_test(msgpack_huge_declared_sizes_rejected_without_allocating),
-		cmocka_unit_test(msgpack_string_starting_with_nul_decodes_as_text),
-		cmocka_unit_test(msgpack_encode_appends_and_encodes_any_value),
+	        cmocka_unit_test(msgpack_codec_has_wamp_names),
+	        cmocka_unit_test(msgpack_vectors_decode_to_expected_and_round_trip),
+	        cmocka_unit_test(msgpack_bin_decodes_to_nul_base64_string),
+	        cmocka_unit_test(msgpack_empty_bin_decodes_to_lone_nul_string),
+	        cmocka_unit_test(msgpack_bin_of_1_and_2_bytes_decodes_padded),
+	        cmocka_unit_test(msgpack_nul_base64_string_encodes_to_bin),
+	        cmocka_unit_test(msgpack_unpadded_base64_encodes_to_bin),
+	        cmocka_unit_test(msgpack_invalid_base64_after_nul_fails_encode_with_einval),
+	        cmocka_unit_test(binary_crosses_from_json_to_msgpack_and_back),
+	        cmocka_unit_test(msgpack_integers_2pow53_round_trip),
+	        cmocka_unit_test(msgpack_int64_limits_accepted),
+	        cmocka_unit_test(msgpack_uint64_above_int64_max_rejected),
+	        cmocka_unit_test(msgpack_integers_encode_in_shortest_form),
+	        cmocka_unit_test(msgpack_non_shortest_integers_decode),
+	        cmocka_unit_test(msgpack_floats_decode_to_reals),
+	        cmocka_unit_test(msgpack_nan_and_infinity_rejected),
+	        cmocka_unit_test(msgpack_nil_and_booleans_round_trip),
+	        cmocka_unit_test(msgpack_unicode_string_round_trips),
+	        cmocka_unit_test(msgpack_invalid_utf8_string_rejected),
+	        cmocka_unit_test(msgpack_long_strings_use_str8_and_str16),
+	        cmocka_unit_test(msgpack_empty_strings_decode),
+	        cmocka_unit_test(msgpack_map_with_non_string_key_rejected),
+	        cmocka_unit_test(msgpack_map_key_with_nul_rejected),
+	        cmocka_unit_test(msgpack_map_round_trips_in_key_order),
+	        cmocka_unit_test(msgpack_ext_types_rejected),
+	        cmocka_unit_test(msgpack_reserved_byte_c1_rejected),
+	        cmocka_unit_test(msgpack_truncated_input_rejected),
+	        cmocka_unit_test(msgpack_trailing_bytes_rejected),
+	        cmocka_unit_test(msgpack_non_array_root_rejected),
+	        cmocka_unit_test(msgpack_empty_array_rejected),
+	        cmocka_unit_test(msgpack_empty_input_rejected),
+	        cmocka_unit_test(msgpack_array16_and_map16_decode),
+	        cmocka_unit_test(msgpack_depth_32_accepted),
+	        cmocka_unit_test(msgpack_depth_33_rejected_as_msgpack_c_stack_limit),
+	        cmocka_unit_test(msgpack_deep_json_value_still_encodes),
+	        cmocka_unit_test(msgpack_huge_declared_sizes_rejected_without_allocating),
+	        cmocka_unit_test(msgpack_string_starting_with_nul_decodes_as_text),
+	        cmocka_unit_test(msgpack_encode_appends_and_encodes_any_value),
 	};
 	return cmocka_run_group_tests_name("codec_msgpack", tests, NULL, NULL);
 }

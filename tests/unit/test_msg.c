@@ -37,12 +37,12 @@ static void msg_type_names_match_spec(void **state)
 		int type;
 		const char *name;
 	} names[] = {
-		{1, "HELLO"},         {2, "WELCOME"},     {3, "ABORT"},        {4, "CHALLENGE"},
-		{5, "AUTHENTICATE"},  {6, "GOODBYE"},     {8, "ERROR"},        {16, "PUBLISH"},
-		{17, "PUBLISHED"},    {32, "SUBSCRIBE"},  {33, "SUBSCRIBED"},  {34, "UNSUBSCRIBE"},
-		{35, "UNSUBSCRIBED"}, {36, "EVENT"},      {48, "CALL"},        {49, "CANCEL"},
-		{50, "RESULT"},       {64, "REGISTER"},   {65, "REGISTERED"},  {66, "UNREGISTER"},
-		{67, "UNREGISTERED"}, {68, "INVOCATION"}, {69, "INTERRUPT"},   {70, "YIELD"},
+	        {1, "HELLO"},         {2, "WELCOME"},     {3, "ABORT"},       {4, "CHALLENGE"},
+	        {5, "AUTHENTICATE"},  {6, "GOODBYE"},     {8, "ERROR"},       {16, "PUBLISH"},
+	        {17, "PUBLISHED"},    {32, "SUBSCRIBE"},  {33, "SUBSCRIBED"}, {34, "UNSUBSCRIBE"},
+	        {35, "UNSUBSCRIBED"}, {36, "EVENT"},      {48, "CALL"},       {49, "CANCEL"},
+	        {50, "RESULT"},       {64, "REGISTER"},   {65, "REGISTERED"}, {66, "UNREGISTER"},
+	        {67, "UNREGISTERED"}, {68, "INVOCATION"}, {69, "INTERRUPT"},  {70, "YIELD"},
 	};
 	static const int unknown[] = {0, 7, 9, 15, 18, 37, 71, 337, -1, 1 << 30};
 	(void)state;
@@ -54,50 +54,50 @@ static void msg_type_names_match_spec(void **state)
 
 /* Messages of every type in every allowed length. */
 static const char *const valid_msgs[] = {
-	"[1,\"realm1\",{\"roles\":{}}]",
-	"[2,9129137332,{}]",
-	"[3,{},\"wamp.error.no_such_realm\"]",
-	"[4,\"wampcra\",{\"challenge\":\"x\"}]",
-	"[5,\"c2lnbmF0dXJl\",{}]",
-	"[6,{},\"wamp.close.normal\"]",
-	"[8,48,1,{},\"com.err\"]",
-	"[8,68,1,{},\"com.err\",[1]]",
-	"[8,68,1,{},\"com.err\",[],{\"a\":1}]",
-	"[16,1,{},\"t\"]",
-	"[16,1,{},\"t\",[]]",
-	"[16,1,{},\"t\",[1,\"x\"],{\"k\":null}]",
-	"[17,1,2]",
-	"[32,1,{\"match\":\"prefix\"},\"t\"]",
-	"[33,1,2]",
-	"[34,1,2]",
-	"[35,1]",
-	"[35,0,{\"subscription\":5,\"reason\":\"wamp.error.revoked\"}]",
-	"[36,1,2,{}]",
-	"[36,1,2,{},[\"\\u0000AQID\"]]",
-	"[36,1,2,{},[],{}]",
-	"[48,1,{},\"p\"]",
-	"[48,1,{},\"p\",[]]",
-	"[48,1,{\"timeout\":100},\"p\",[1],{\"a\":[]}]",
-	"[49,1,{\"mode\":\"kill\"}]",
-	"[50,1,{}]",
-	"[50,1,{},[1]]",
-	"[50,1,{\"progress\":true},[],{\"a\":1}]",
-	"[64,1,{},\"p\"]",
-	"[65,1,2]",
-	"[66,1,2]",
-	"[67,1]",
-	"[67,0,{\"registration\":2}]",
-	"[68,1,2,{}]",
-	"[68,1,2,{},[1]]",
-	"[68,1,2,{},[1],{}]",
-	"[69,1,{}]",
-	"[70,1,{}]",
-	"[70,1,{},[]]",
-	"[70,1,{},[],{\"a\":1}]",
-	/* ID bounds */
-	"[2,0,{}]",
-	"[2,9007199254740992,{}]",
-	"[1,\"\",{}]",
+        "[1,\"realm1\",{\"roles\":{}}]",
+        "[2,9129137332,{}]",
+        "[3,{},\"wamp.error.no_such_realm\"]",
+        "[4,\"wampcra\",{\"challenge\":\"x\"}]",
+        "[5,\"c2lnbmF0dXJl\",{}]",
+        "[6,{},\"wamp.close.normal\"]",
+        "[8,48,1,{},\"com.err\"]",
+        "[8,68,1,{},\"com.err\",[1]]",
+        "[8,68,1,{},\"com.err\",[],{\"a\":1}]",
+        "[16,1,{},\"t\"]",
+        "[16,1,{},\"t\",[]]",
+        "[16,1,{},\"t\",[1,\"x\"],{\"k\":null}]",
+        "[17,1,2]",
+        "[32,1,{\"match\":\"prefix\"},\"t\"]",
+        "[33,1,2]",
+        "[34,1,2]",
+        "[35,1]",
+        "[35,0,{\"subscription\":5,\"reason\":\"wamp.error.revoked\"}]",
+        "[36,1,2,{}]",
+        "[36,1,2,{},[\"\\u0000AQID\"]]",
+        "[36,1,2,{},[],{}]",
+        "[48,1,{},\"p\"]",
+        "[48,1,{},\"p\",[]]",
+        "[48,1,{\"timeout\":100},\"p\",[1],{\"a\":[]}]",
+        "[49,1,{\"mode\":\"kill\"}]",
+        "[50,1,{}]",
+        "[50,1,{},[1]]",
+        "[50,1,{\"progress\":true},[],{\"a\":1}]",
+        "[64,1,{},\"p\"]",
+        "[65,1,2]",
+        "[66,1,2]",
+        "[67,1]",
+        "[67,0,{\"registration\":2}]",
+        "[68,1,2,{}]",
+        "[68,1,2,{},[1]]",
+        "[68,1,2,{},[1],{}]",
+        "[69,1,{}]",
+        "[70,1,{}]",
+        "[70,1,{},[]]",
+        "[70,1,{},[],{\"a\":1}]",
+        /* ID bounds */
+        "[2,0,{}]",
+        "[2,9007199254740992,{}]",
+        "[1,\"\",{}]",
 };
 
 static void msg_valid_shapes_parse(void **state)
@@ -117,70 +117,70 @@ static void msg_valid_shapes_parse(void **state)
 
 /* Each one is invalid for the reason in its comment. */
 static const char *const invalid_msgs[] = {
-	"{}",                               /* not an array */
-	"\"x\"",                            /* not an array */
-	"[]",                               /* empty */
-	"[\"1\",\"r\",{}]",                 /* type not an integer */
-	"[1.0,\"r\",{}]",                   /* type a real */
-	"[0]",                              /* unknown type */
-	"[7,{},\"r\"]",                     /* unknown type */
-	"[71,1,{}]",                        /* unknown type */
-	"[-1]",                             /* unknown type */
-	"[337,5512315355]",                 /* EVENT_RECEIVED: provisional, unsupported */
-	"[1,\"r\"]",                        /* HELLO too short */
-	"[1,\"r\",{},{}]",                  /* HELLO extra element */
-	"[1,1,{}]",                         /* realm not a string */
-	"[1,\"r\",[]]",                     /* details not a dict */
-	"[1,\"r\",null]",                   /* details null */
-	"[1,\"r\\u0000x\",{}]",             /* NUL inside a URI */
-	"[2,-1,{}]",                        /* negative ID */
-	"[2,9007199254740993,{}]",          /* ID above 2^53 */
-	"[2,1.0,{}]",                       /* ID a real */
-	"[2,\"1\",{}]",                     /* ID a string */
-	"[2,true,{}]",                      /* ID a bool */
-	"[3,\"r\",{}]",                     /* ABORT fields swapped */
-	"[4,\"wampcra\"]",                  /* CHALLENGE too short */
-	"[5,{},\"sig\"]",                   /* AUTHENTICATE fields swapped */
-	"[6,{}]",                           /* GOODBYE without reason */
-	"[8,48,1,{}]",                      /* ERROR without URI */
-	"[8,0,1,{},\"e\"]",                 /* request type 0 */
-	"[8,-48,1,{},\"e\"]",               /* negative request type */
-	"[8,\"48\",1,{},\"e\"]",            /* request type a string */
-	"[8,48,1,{},\"e\",{}]",             /* args not a list */
-	"[8,48,1,{},\"e\",[],[]]",          /* kwargs not a dict */
-	"[8,48,1,{},\"e\",[],{},1]",        /* extra element */
-	"[16,1,{},\"t\",null]",             /* args null */
-	"[16,1,{},\"t\",{\"a\":1}]",        /* kwargs without args */
-	"[16,1,{},\"t\",\"\\u0000AQID\"]",  /* payload transparency: unsupported */
-	"[16,1,{},\"t\",\"a1666e6f74696365\"]", /* a string for args */
-	"[16,1,null,\"t\"]",                /* options null */
-	"[16,1,{},\"t\",[],{},{}]",         /* extra element */
-	"[16,1,{}]",                        /* no topic */
-	"[17,1]",                           /* PUBLISHED too short */
-	"[17,1,2,3]",                       /* PUBLISHED extra */
-	"[32,1,{},\"t\",[]]",               /* SUBSCRIBE extra */
-	"[32,1,\"t\",{}]",                  /* SUBSCRIBE fields swapped */
-	"[33,1]",                           /* SUBSCRIBED too short */
-	"[34,1,-2]",                        /* negative subscription ID */
-	"[35]",                             /* UNSUBSCRIBED too short */
-	"[35,1,[]]",                        /* details not a dict */
-	"[35,1,{},1]",                      /* UNSUBSCRIBED extra */
-	"[36,1,{},[]]",                     /* EVENT without publication ID */
-	"[36,1,2,{},[],{},1]",              /* EVENT extra */
-	"[48,1,{},\"p\",[1],{\"a\":1},1]",  /* CALL extra */
-	"[48,1,{},1]",                      /* procedure not a string */
-	"[49,1]",                           /* CANCEL without options */
-	"[49,1,{},1]",                      /* CANCEL extra */
-	"[50,1]",                           /* RESULT without details */
-	"[50,1,{},{}]",                     /* RESULT kwargs without args */
-	"[64,1,{}]",                        /* REGISTER without procedure */
-	"[65,1,2,{}]",                      /* REGISTERED extra */
-	"[66,1]",                           /* UNREGISTER too short */
-	"[67,1,null]",                      /* details null */
-	"[68,1,{},[]]",                     /* INVOCATION without registration */
-	"[69,1,{},[]]",                     /* INTERRUPT extra */
-	"[70,1,{},{\"a\":1}]",              /* YIELD kwargs without args */
-	"[70,1]",                           /* YIELD without options */
+        "{}",                                   /* not an array */
+        "\"x\"",                                /* not an array */
+        "[]",                                   /* empty */
+        "[\"1\",\"r\",{}]",                     /* type not an integer */
+        "[1.0,\"r\",{}]",                       /* type a real */
+        "[0]",                                  /* unknown type */
+        "[7,{},\"r\"]",                         /* unknown type */
+        "[71,1,{}]",                            /* unknown type */
+        "[-1]",                                 /* unknown type */
+        "[337,5512315355]",                     /* EVENT_RECEIVED: provisional, unsupported */
+        "[1,\"r\"]",                            /* HELLO too short */
+        "[1,\"r\",{},{}]",                      /* HELLO extra element */
+        "[1,1,{}]",                             /* realm not a string */
+        "[1,\"r\",[]]",                         /* details not a dict */
+        "[1,\"r\",null]",                       /* details null */
+        "[1,\"r\\u0000x\",{}]",                 /* NUL inside a URI */
+        "[2,-1,{}]",                            /* negative ID */
+        "[2,9007199254740993,{}]",              /* ID above 2^53 */
+        "[2,1.0,{}]",                           /* ID a real */
+        "[2,\"1\",{}]",                         /* ID a string */
+        "[2,true,{}]",                          /* ID a bool */
+        "[3,\"r\",{}]",                         /* ABORT fields swapped */
+        "[4,\"wampcra\"]",                      /* CHALLENGE too short */
+        "[5,{},\"sig\"]",                       /* AUTHENTICATE fields swapped */
+        "[6,{}]",                               /* GOODBYE without reason */
+        "[8,48,1,{}]",                          /* ERROR without URI */
+        "[8,0,1,{},\"e\"]",                     /* request type 0 */
+        "[8,-48,1,{},\"e\"]",                   /* negative request type */
+        "[8,\"48\",1,{},\"e\"]",                /* request type a string */
+        "[8,48,1,{},\"e\",{}]",                 /* args not a list */
+        "[8,48,1,{},\"e\",[],[]]",              /* kwargs not a dict */
+        "[8,48,1,{},\"e\",[],{},1]",            /* extra element */
+        "[16,1,{},\"t\",null]",                 /* args null */
+        "[16,1,{},\"t\",{\"a\":1}]",            /* kwargs without args */
+        "[16,1,{},\"t\",\"\\u0000AQID\"]",      /* payload transparency: unsupported */
+        "[16,1,{},\"t\",\"a1666e6f74696365\"]", /* a string for args */
+        "[16,1,null,\"t\"]",                    /* options null */
+        "[16,1,{},\"t\",[],{},{}]",             /* extra element */
+        "[16,1,{}]",                            /* no topic */
+        "[17,1]",                               /* PUBLISHED too short */
+        "[17,1,2,3]",                           /* PUBLISHED extra */
+        "[32,1,{},\"t\",[]]",                   /* SUBSCRIBE extra */
+        "[32,1,\"t\",{}]",                      /* SUBSCRIBE fields swapped */
+        "[33,1]",                               /* SUBSCRIBED too short */
+        "[34,1,-2]",                            /* negative subscription ID */
+        "[35]",                                 /* UNSUBSCRIBED too short */
+        "[35,1,[]]",                            /* details not a dict */
+        "[35,1,{},1]",                          /* UNSUBSCRIBED extra */
+        "[36,1,{},[]]",                         /* EVENT without publication ID */
+        "[36,1,2,{},[],{},1]",                  /* EVENT extra */
+        "[48,1,{},\"p\",[1],{\"a\":1},1]",      /* CALL extra */
+        "[48,1,{},1]",                          /* procedure not a string */
+        "[49,1]",                               /* CANCEL without options */
+        "[49,1,{},1]",                          /* CANCEL extra */
+        "[50,1]",                               /* RESULT without details */
+        "[50,1,{},{}]",                         /* RESULT kwargs without args */
+        "[64,1,{}]",                            /* REGISTER without procedure */
+        "[65,1,2,{}]",                          /* REGISTERED extra */
+        "[66,1]",                               /* UNREGISTER too short */
+        "[67,1,null]",                          /* details null */
+        "[68,1,{},[]]",                         /* INVOCATION without registration */
+        "[69,1,{},[]]",                         /* INTERRUPT extra */
+        "[70,1,{},{\"a\":1}]",                  /* YIELD kwargs without args */
+        "[70,1]",                               /* YIELD without options */
 };
 
 static void msg_invalid_shapes_rejected_with_eproto(void **state)
@@ -190,7 +190,7 @@ static void msg_invalid_shapes_rejected_with_eproto(void **state)
 		int rc = parse_text(invalid_msgs[i], NULL, NULL);
 		if (rc != WD_EPROTO)
 			fail_msg("%s: got %d (%s), want WD_EPROTO", invalid_msgs[i], rc,
-				 wd_strerror(rc));
+			         wd_strerror(rc));
 	}
 }
 
@@ -200,8 +200,8 @@ static void msg_publish_fields_point_into_root(void **state)
 	json_t *root;
 	(void)state;
 	assert_int_equal(parse_text("[16,239714735,{\"acknowledge\":true},\"com.t\",[1],{\"k\":2}]",
-				    &m, &root),
-			 0);
+	                            &m, &root),
+	                 0);
 	assert_int_equal(m.type, WD_MSG_PUBLISH);
 	assert_true(m.id1 == 239714735);
 	assert_true(m.id2 == 0);
@@ -278,7 +278,7 @@ static void msg_hello_and_goodbye_fill_uri_and_dict(void **state)
 	assert_string_equal(json_string_value(json_object_get(m.dict, "authid")), "a");
 	json_decref(root);
 	assert_int_equal(parse_text("[6,{\"message\":\"bye\"},\"wamp.close.normal\"]", &m, &root),
-			 0);
+	                 0);
 	assert_string_equal(m.uri, "wamp.close.normal");
 	assert_non_null(json_object_get(m.dict, "message"));
 	json_decref(root);
@@ -310,30 +310,30 @@ struct field_names {
 };
 
 static const struct field_names field_names[] = {
-	{1, NULL, NULL, NULL, "realm"},
-	{2, "session_id", NULL, NULL, NULL},
-	{3, NULL, NULL, "details", "reason"},
-	{4, NULL, NULL, "extra", "method"},
-	{5, NULL, NULL, "extra", "signature"},
-	{6, NULL, NULL, "details", "reason"},
-	{8, "request_id", NULL, "details", "error"},
-	{16, "request_id", NULL, "options", "topic"},
-	{17, "request_id", "publication_id", NULL, NULL},
-	{32, "request_id", NULL, "options", "topic"},
-	{33, "request_id", "subscription_id", NULL, NULL},
-	{34, "request_id", "subscription_id", NULL, NULL},
-	{35, "request_id", NULL, "details", NULL},
-	{36, "subscription", "publication", "details", NULL},
-	{48, "request_id", NULL, "options", "procedure"},
-	{49, "request_id", NULL, "options", NULL},
-	{50, "request_id", NULL, "details", NULL},
-	{64, "request_id", NULL, "options", "procedure"},
-	{65, "request_id", "registration_id", NULL, NULL},
-	{66, "request_id", "registration_id", NULL, NULL},
-	{67, "request_id", NULL, "details", NULL},
-	{68, "request_id", "registration_id", "details", NULL},
-	{69, "request_id", NULL, "options", NULL},
-	{70, "request_id", NULL, "options", NULL},
+        {1, NULL, NULL, NULL, "realm"},
+        {2, "session_id", NULL, NULL, NULL},
+        {3, NULL, NULL, "details", "reason"},
+        {4, NULL, NULL, "extra", "method"},
+        {5, NULL, NULL, "extra", "signature"},
+        {6, NULL, NULL, "details", "reason"},
+        {8, "request_id", NULL, "details", "error"},
+        {16, "request_id", NULL, "options", "topic"},
+        {17, "request_id", "publication_id", NULL, NULL},
+        {32, "request_id", NULL, "options", "topic"},
+        {33, "request_id", "subscription_id", NULL, NULL},
+        {34, "request_id", "subscription_id", NULL, NULL},
+        {35, "request_id", NULL, "details", NULL},
+        {36, "subscription", "publication", "details", NULL},
+        {48, "request_id", NULL, "options", "procedure"},
+        {49, "request_id", NULL, "options", NULL},
+        {50, "request_id", NULL, "details", NULL},
+        {64, "request_id", NULL, "options", "procedure"},
+        {65, "request_id", "registration_id", NULL, NULL},
+        {66, "request_id", "registration_id", NULL, NULL},
+        {67, "request_id", NULL, "details", NULL},
+        {68, "request_id", "registration_id", "details", NULL},
+        {69, "request_id", NULL, "options", NULL},
+        {70, "request_id", NULL, "options", NULL},
 };
 
 static void check_id(const struct vec_sample *s, const char *attr, uint64_t got)
@@ -342,8 +342,8 @@ static void check_id(const struct vec_sample *s, const char *attr, uint64_t got)
 	uint64_t want = v != NULL ? (uint64_t)json_integer_value(v) : 0;
 	if (got != want)
 		fail_msg("%s[%zu]: %s is %llu, want %llu", s->file, s->index,
-			 attr != NULL ? attr : "unused id", (unsigned long long)got,
-			 (unsigned long long)want);
+		         attr != NULL ? attr : "unused id", (unsigned long long)got,
+		         (unsigned long long)want);
 }
 
 static void check_optional(const struct vec_sample *s, const char *attr, const json_t *got)
@@ -353,7 +353,7 @@ static void check_optional(const struct vec_sample *s, const char *attr, const j
 		want = NULL;
 	if ((want == NULL) != (got == NULL) || (want != NULL && !json_equal(want, got)))
 		fail_msg("%s[%zu]: %s is %s, want %s", s->file, s->index, attr, vec_dump(got),
-			 vec_dump(want));
+		         vec_dump(want));
 }
 
 struct msg_stats {
@@ -422,7 +422,7 @@ static void msg_vectors_parse_to_expected_fields(void **state)
 		struct msg_stats st = {codecs[i], 0, 0};
 		vec_for_each(codecs[i]->name, check_sample, &st);
 		print_message("# %s: %zu vector samples parsed, %zu refused as unsupported\n",
-			      codecs[i]->name, st.parsed, st.refused);
+		              codecs[i]->name, st.parsed, st.refused);
 		assert_true(st.parsed >= 25);
 	}
 }
@@ -430,18 +430,18 @@ static void msg_vectors_parse_to_expected_fields(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(msg_type_names_match_spec),
-		cmocka_unit_test(msg_valid_shapes_parse),
-		cmocka_unit_test(msg_invalid_shapes_rejected_with_eproto),
-		cmocka_unit_test(msg_publish_fields_point_into_root),
-		cmocka_unit_test(msg_publish_without_args_has_null_args),
-		cmocka_unit_test(msg_error_fields_include_request_type),
-		cmocka_unit_test(msg_event_and_invocation_fill_both_ids),
-		cmocka_unit_test(msg_unsubscribed_details_are_optional),
-		cmocka_unit_test(msg_hello_and_goodbye_fill_uri_and_dict),
-		cmocka_unit_test(msg_parse_error_leaves_out_untouched),
-		cmocka_unit_test(msg_parse_rejects_non_array_root_value),
-		cmocka_unit_test(msg_vectors_parse_to_expected_fields),
+	        cmocka_unit_test(msg_type_names_match_spec),
+	        cmocka_unit_test(msg_valid_shapes_parse),
+	        cmocka_unit_test(msg_invalid_shapes_rejected_with_eproto),
+	        cmocka_unit_test(msg_publish_fields_point_into_root),
+	        cmocka_unit_test(msg_publish_without_args_has_null_args),
+	        cmocka_unit_test(msg_error_fields_include_request_type),
+	        cmocka_unit_test(msg_event_and_invocation_fill_both_ids),
+	        cmocka_unit_test(msg_unsubscribed_details_are_optional),
+	        cmocka_unit_test(msg_hello_and_goodbye_fill_uri_and_dict),
+	        cmocka_unit_test(msg_parse_error_leaves_out_untouched),
+	        cmocka_unit_test(msg_parse_rejects_non_array_root_value),
+	        cmocka_unit_test(msg_vectors_parse_to_expected_fields),
 	};
 	return cmocka_run_group_tests_name("msg", tests, NULL, NULL);
 }

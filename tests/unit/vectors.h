@@ -18,11 +18,11 @@
 /* One serialization sample of one vector file; all pointers are borrowed from the file's
  * json_t and valid during the callback. */
 struct vec_sample {
-	const char *file;  /* "singlemessage/basic/publish.json" */
-	size_t index;      /* position in the file's samples */
-	const char *desc;  /* the sample's description */
-	json_t *attrs;     /* expected_attributes */
-	json_t *reprs;     /* serializers.<name>: a list of byte representations */
+	const char *file; /* "singlemessage/basic/publish.json" */
+	size_t index;     /* position in the file's samples */
+	const char *desc; /* the sample's description */
+	json_t *attrs;    /* expected_attributes */
+	json_t *reprs;    /* serializers.<name>: a list of byte representations */
 };
 
 typedef void vec_fn(const struct vec_sample *s, void *ud);
@@ -73,12 +73,11 @@ static size_t vec_for_each(const char *serializer, vec_fn *fn, void *ud)
 			json_array_foreach(samples, k, sample)
 			{
 				json_t *reprs = json_object_get(
-					json_object_get(sample, "serializers"), serializer);
-				struct vec_sample s = {rel, k,
-						       json_string_value(
-							       json_object_get(sample, "description")),
-						       json_object_get(sample, "expected_attributes"),
-						       reprs};
+				        json_object_get(sample, "serializers"), serializer);
+				struct vec_sample s = {
+				        rel, k,
+				        json_string_value(json_object_get(sample, "description")),
+				        json_object_get(sample, "expected_attributes"), reprs};
 				if (json_object_get(sample, "wmsg") != NULL)
 					continue;
 				if (!json_is_array(reprs) || json_array_size(reprs) == 0)
@@ -115,7 +114,7 @@ static uint8_t *vec_bytes(const json_t *repr, size_t *len)
 		out = malloc(n);
 		assert_non_null(out);
 		if (sodium_hex2bin(out, n, json_string_value(v), json_string_length(v), NULL, len,
-				   NULL) != 0)
+		                   NULL) != 0)
 			fail_msg("bad bytes_hex %s", json_string_value(v));
 		return out;
 	}
@@ -124,7 +123,7 @@ static uint8_t *vec_bytes(const json_t *repr, size_t *len)
 		out = malloc(n);
 		assert_non_null(out);
 		if (sodium_base642bin(out, n, json_string_value(v), json_string_length(v), NULL,
-				      len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+		                      len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
 			fail_msg("bad bytes_base64 %s", json_string_value(v));
 		return out;
 	}
@@ -155,45 +154,45 @@ struct vec_layout {
 
 /* Element order per message type, named by the attribute that holds each element. */
 static const struct vec_layout vec_layouts[] = {
-	{1, {{"realm", VK_STR}, {"details", VK_REST}}},
-	{2, {{"session_id", VK_INT}, {"details", VK_REST}}},
-	{3, {{"details", VK_DICT}, {"reason", VK_STR}}},
-	{4, {{"method", VK_STR}, {"extra", VK_DICT}}},
-	{5, {{"signature", VK_STR}, {"extra", VK_DICT}}},
-	{6, {{"details", VK_DICT}, {"reason", VK_STR}}},
-	{8,
-	 {{"request_type", VK_INT},
-	  {"request_id", VK_INT},
-	  {"details", VK_DICT},
-	  {"error", VK_STR},
-	  {NULL, VK_TAIL}}},
-	{16, {{"request_id", VK_INT}, {"options", VK_DICT}, {"topic", VK_STR}, {NULL, VK_TAIL}}},
-	{17, {{"request_id", VK_INT}, {"publication_id", VK_INT}}},
-	{32, {{"request_id", VK_INT}, {"options", VK_DICT}, {"topic", VK_STR}}},
-	{33, {{"request_id", VK_INT}, {"subscription_id", VK_INT}}},
-	{34, {{"request_id", VK_INT}, {"subscription_id", VK_INT}}},
-	{35, {{"request_id", VK_INT}, {"details", VK_OPT_DICT}}},
-	{36,
-	 {{"subscription", VK_INT},
-	  {"publication", VK_INT},
-	  {"details", VK_DICT},
-	  {NULL, VK_TAIL}}},
-	{48,
-	 {{"request_id", VK_INT}, {"options", VK_DICT}, {"procedure", VK_STR}, {NULL, VK_TAIL}}},
-	{49, {{"request_id", VK_INT}, {"options", VK_DICT}}},
-	{50, {{"request_id", VK_INT}, {"details", VK_DICT}, {NULL, VK_TAIL}}},
-	{64, {{"request_id", VK_INT}, {"options", VK_DICT}, {"procedure", VK_STR}}},
-	{65, {{"request_id", VK_INT}, {"registration_id", VK_INT}}},
-	{66, {{"request_id", VK_INT}, {"registration_id", VK_INT}}},
-	{67, {{"request_id", VK_INT}, {"details", VK_OPT_DICT}}},
-	{68,
-	 {{"request_id", VK_INT},
-	  {"registration_id", VK_INT},
-	  {"details", VK_DICT},
-	  {NULL, VK_TAIL}}},
-	{69, {{"request_id", VK_INT}, {"options", VK_DICT}}},
-	{70, {{"request_id", VK_INT}, {"options", VK_DICT}, {NULL, VK_TAIL}}},
-	{337, {{"publication_id", VK_INT}}}, /* EVENT_RECEIVED (provisional) */
+        {1, {{"realm", VK_STR}, {"details", VK_REST}}},
+        {2, {{"session_id", VK_INT}, {"details", VK_REST}}},
+        {3, {{"details", VK_DICT}, {"reason", VK_STR}}},
+        {4, {{"method", VK_STR}, {"extra", VK_DICT}}},
+        {5, {{"signature", VK_STR}, {"extra", VK_DICT}}},
+        {6, {{"details", VK_DICT}, {"reason", VK_STR}}},
+        {8,
+         {{"request_type", VK_INT},
+          {"request_id", VK_INT},
+          {"details", VK_DICT},
+          {"error", VK_STR},
+          {NULL, VK_TAIL}}},
+        {16, {{"request_id", VK_INT}, {"options", VK_DICT}, {"topic", VK_STR}, {NULL, VK_TAIL}}},
+        {17, {{"request_id", VK_INT}, {"publication_id", VK_INT}}},
+        {32, {{"request_id", VK_INT}, {"options", VK_DICT}, {"topic", VK_STR}}},
+        {33, {{"request_id", VK_INT}, {"subscription_id", VK_INT}}},
+        {34, {{"request_id", VK_INT}, {"subscription_id", VK_INT}}},
+        {35, {{"request_id", VK_INT}, {"details", VK_OPT_DICT}}},
+        {36,
+         {{"subscription", VK_INT},
+          {"publication", VK_INT},
+          {"details", VK_DICT},
+          {NULL, VK_TAIL}}},
+        {48,
+         {{"request_id", VK_INT}, {"options", VK_DICT}, {"procedure", VK_STR}, {NULL, VK_TAIL}}},
+        {49, {{"request_id", VK_INT}, {"options", VK_DICT}}},
+        {50, {{"request_id", VK_INT}, {"details", VK_DICT}, {NULL, VK_TAIL}}},
+        {64, {{"request_id", VK_INT}, {"options", VK_DICT}, {"procedure", VK_STR}}},
+        {65, {{"request_id", VK_INT}, {"registration_id", VK_INT}}},
+        {66, {{"request_id", VK_INT}, {"registration_id", VK_INT}}},
+        {67, {{"request_id", VK_INT}, {"details", VK_OPT_DICT}}},
+        {68,
+         {{"request_id", VK_INT},
+          {"registration_id", VK_INT},
+          {"details", VK_DICT},
+          {NULL, VK_TAIL}}},
+        {69, {{"request_id", VK_INT}, {"options", VK_DICT}}},
+        {70, {{"request_id", VK_INT}, {"options", VK_DICT}, {NULL, VK_TAIL}}},
+        {337, {{"publication_id", VK_INT}}}, /* EVENT_RECEIVED (provisional) */
 };
 
 static const struct vec_layout *vec_layout(int type)
@@ -287,8 +286,10 @@ static json_t *vec_expected_array(const struct vec_sample *s)
 			} else {
 				json_t *d = json_object();
 				json_object_foreach(attrs, key, v)
+				{
 					if (!vec_is_named(l, key))
 						json_object_set(d, key, v);
+				}
 				json_array_append_new(arr, d);
 			}
 			break;
@@ -300,8 +301,8 @@ static json_t *vec_expected_array(const struct vec_sample *s)
 				if ((args != NULL && !json_is_null(args)) ||
 				    (kwargs != NULL && !json_is_null(kwargs)))
 					fail_msg("%s[%zu]: payload with args", s->file, s->index);
-				json_array_append_new(arr,
-						      vec_binary_string(json_string_value(payload)));
+				json_array_append_new(
+				        arr, vec_binary_string(json_string_value(payload)));
 				break;
 			}
 			if (args != NULL && !json_is_null(args))
