@@ -1,1 +1,54 @@
-/* placeholder: being written */
+/* The config wampd runs with when the node directory has none (Crossbar would start an empty
+ * node instead; wampd starts something a client can use at once). */
+#include "config/config.h"
+
+/* realm1 with the anonymous role allowed everything, and ws://127.0.0.1:8080/ws. Only the
+ * loopback interface: a node nobody configured should not be reachable from the network.
+ * TODO(bridge): add "publish": {"type": "publisher", "realm": "realm1", "role": "anonymous"}
+ * and "call": {"type": "caller", ...} to "paths" when the HTTP bridge lands; until then the
+ * checker rejects those service types and they are left out. */
+static const char default_json[] =
+        "{\n"
+        "  \"version\": 2,\n"
+        "  \"controller\": {},\n"
+        "  \"workers\": [\n"
+        "    {\n"
+        "      \"type\": \"router\",\n"
+        "      \"realms\": [\n"
+        "        {\n"
+        "          \"name\": \"realm1\",\n"
+        "          \"roles\": [\n"
+        "            {\n"
+        "              \"name\": \"anonymous\",\n"
+        "              \"permissions\": [\n"
+        "                {\n"
+        "                  \"uri\": \"\",\n"
+        "                  \"match\": \"prefix\",\n"
+        "                  \"allow\": {\"call\": true, \"register\": true, \"publish\": true, "
+        "\"subscribe\": true},\n"
+        "                  \"disclose\": {\"caller\": false, \"publisher\": false},\n"
+        "                  \"cache\": true\n"
+        "                }\n"
+        "              ]\n"
+        "            }\n"
+        "          ]\n"
+        "        }\n"
+        "      ],\n"
+        "      \"transports\": [\n"
+        "        {\n"
+        "          \"type\": \"web\",\n"
+        "          \"endpoint\": {\"type\": \"tcp\", \"interface\": \"127.0.0.1\", \"port\": "
+        "8080},\n"
+        "          \"paths\": {\n"
+        "            \"ws\": {\"type\": \"websocket\", \"serializers\": [\"json\", \"msgpack\"]}\n"
+        "          }\n"
+        "        }\n"
+        "      ]\n"
+        "    }\n"
+        "  ]\n"
+        "}\n";
+
+const char *wd_config_default_json(void)
+{
+	return default_json;
+}

@@ -34,6 +34,10 @@ struct wd_realm_cfg {
 	struct wd_role_cfg *roles;
 	size_t n_roles;
 	bool uri_check_strict; /* options.uri_check "strict"; default loose */
+	bool enable_meta_api;  /* options.enable_meta_api; default true (wamp.session.* etc.) */
+	/* options.event_dispatching_chunk_size, bridge_meta_api(_prefix) and realm/role keys such
+	 * as "id" are accepted and ignored; "store", "rlinks", "inventory" and "stats" with a
+	 * non-empty value are rejected by the checker as not supported yet. */
 };
 
 struct wd_ws_options {
@@ -49,6 +53,18 @@ struct wd_ws_options {
 	uint32_t auto_ping_size;         /* default 12 (12..125) */
 	uint32_t open_handshake_timeout_ms;  /* 0 = off */
 	uint32_t close_handshake_timeout_ms; /* 0 = off */
+	uint32_t auto_fragment_size;     /* bytes, 0 = never fragment outgoing messages */
+	bool auto_ping_restart_on_any_traffic; /* default true */
+	bool fail_by_drop;               /* default false: drop TCP instead of a closing handshake */
+	bool echo_close_codereason;      /* default false */
+	bool tcp_nodelay;                /* default true */
+	bool validate_utf8;              /* default true */
+	bool show_server_version;        /* default false: Server header without the version */
+	uint16_t external_port;          /* 0 = not set (the listening port is used) */
+	/* Accepted and ignored: enable_hybi10 (wslay speaks RFC 6455 only; enable_rfc6455 false
+	 * and mask_server_frames true are rejected by the checker), require_masked_client_frames,
+	 * apply_mask, enable_flash_policy, flash_policy and compression: wampd does not negotiate
+	 * permessage-deflate, which RFC 7692 allows a server to do. */
 };
 
 enum wd_service_type {
@@ -59,7 +75,10 @@ enum wd_service_type {
 struct wd_service_cfg {
 	char *path;                   /* path key without leading '/' ("ws"); "/" for the root */
 	enum wd_service_type type;
-	int serializers[2];           /* enum wd_codec_id in the configured order; default json, msgpack */
+	int serializers[2];           /* enum wd_codec_id in the configured order; default json, msgpack.
+	                               * "cbor", "ubjson" and "flatbuffers" are accepted in the
+	                               * configured list (Crossbar's template lists them) and left
+	                               * out here; check rejects a list without json or msgpack. */
 	size_t n_serializers;
 	struct wd_ws_options ws;
 };
@@ -74,6 +93,8 @@ struct wd_endpoint_cfg {
 	uint16_t port;   /* after "$ENV" substitution */
 	int backlog;     /* default 50 as Twisted */
 	int version;     /* 4 or 6; default 4 */
+	bool shared;     /* "shared": SO_REUSEPORT; default false */
+	/* "user_timeout" is accepted and ignored. */
 };
 
 struct wd_transport_cfg {
@@ -81,9 +102,13 @@ struct wd_transport_cfg {
 	struct wd_endpoint_cfg endpoint;
 	struct wd_service_cfg *services; /* web: one per path; websocket: exactly one, path "" */
 	size_t n_services;
+	char *id;                        /* the transport's "id" or NULL */
+	bool access_log;                 /* web options.access_log; default false */
+	uint32_t client_timeout_s;       /* web options.client_timeout (seconds); 0 = not set */
 };
 
 struct wd_config {
+	/* Router workers whose options.disabled is true are skipped (as Crossbar's node does). */
 	struct wd_realm_cfg *realms;       /* from every router worker, in order */
 	size_t n_realms;
 	struct wd_transport_cfg *transports;
