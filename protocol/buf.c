@@ -44,6 +44,8 @@ int wd_sbuf_reserve(struct wd_sbuf *s, size_t extra)
 {
 	size_t need = s->len + extra, cap = s->cap ? s->cap : 256;
 	uint8_t *p;
+	if (extra > SIZE_MAX / 2 - s->len)
+		return WD_ENOMEM; /* also keeps the doubling below from wrapping */
 	if (need <= s->cap)
 		return 0;
 	while (cap < need)

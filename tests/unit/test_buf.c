@@ -144,8 +144,10 @@ static void sbuf_reserve_too_much_fails_with_enomem(void **state)
 	struct wd_sbuf s = {0};
 	(void)state;
 	assert_int_equal(wd_sbuf_append(&s, "ab", 2), 0);
-	/* SIZE_MAX / 4: larger requests overflow the capacity doubling in wd_sbuf_reserve. */
 	assert_int_equal(wd_sbuf_reserve(&s, SIZE_MAX / 4), WD_ENOMEM);
+	/* Sizes whose doubling would wrap are refused, not looped on. */
+	assert_int_equal(wd_sbuf_reserve(&s, SIZE_MAX - 1), WD_ENOMEM);
+	assert_int_equal(wd_sbuf_append(&s, "x", SIZE_MAX - 1), WD_ENOMEM);
 	/* the buffer is still valid and unchanged */
 	assert_int_equal(s.len, 2);
 	assert_memory_equal(s.data, "ab", 2);
