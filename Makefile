@@ -67,7 +67,7 @@ test: deps node-deps build build-asan
 	bash tests/run_all.sh
 
 bench:
-	@echo "benchmarks: see issue 3"
+	bash bench/run.sh
 
 clean:
 	rm -rf build build-asan build-py $(RUN_DIR)

@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# Runs the wampd benchmark matrix and writes one JSON line per run to bench/results/latest.jsonl.
+#   bench/run.sh                  the whole matrix (about 4 minutes)
+#   DURATION=2 bench/run.sh       shorter runs
+#   SKIP_FOX=1 bench/run.sh       wampd only
+# Every router is started fresh for each run on a free 127.0.0.1 port and killed afterwards.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=$ROOT/build-bench
+BENCH=$BUILD/bench/wampd-bench
+WAMPD=$BUILD/router/wampd
+FOX_DIR=$ROOT/bench/fox
+RESULTS_DIR=$ROOT/bench/results
+OUT=$RESULTS_DIR/latest.jsonl
+DURATION=${DURATION:-5}
+SKIP_FOX=${SKIP_FOX:-0}
+RUN_TIMEOUT=$((${DURATION%.*} + 90)) # setup of 10000 sessions + run + drain
+
+WORK=$(mktemp -d /tmp/wampd-bench.XXXXXX)
+ROUTER_PID=""
+
+cleanup() {
+	if [ -n "$ROUTER_PID" ] && kill -0 "$ROUTER_PID" 2>/dev/null; then
+		kill "$ROUTER_PID" 2>/dev/null || true
+		for _ in $(seq 1 50); do
+			kill -0 "$ROUTER_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -9 "$ROUTER_PID" 2>/dev/null || true
+	fi
+	ROUTER_PID=""
+}
+trap 'cleanup; rm -rf "$WORK"' EXIT
+trap 'exit 130' INT TERM
+
+log() { echo "run.sh: $*" >&2; }
+
+# ---- build ----
+if [ ! -f "$BUILD/build.ninja" ]; then
+	meson setup "$BUILD" "$ROOT" --buildtype=release >/dev/null
+fi
+ninja -C "$BUILD" router/wampd bench/wampd-bench >/dev/null
+
+# Sessions need descriptors on both sides; the router inherits this limit.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Starts "$@" (a router listening on $PORT), waits (at most 10 s) until the port accepts, and
+# prints "PID STARTUP_MS". Polling every 0.5 ms makes the start-up figure good to about 1 ms.
+start_and_wait() {
+	local port=$1 logf=$2
+	shift 2
+	python3 - "$port" "$logf" "$@" <<'EOF'
+import socket, subprocess, sys, time
+port, logf, argv = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+t0 = time.monotonic()
+p = subprocess.Popen(argv, stdout=open(logf, "ab"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+ms = -1.0
+while time.monotonic() - t0 < 10 and p.poll() is None:
+    s = socket.socket()
+    try:
+        s.connect(("127.0.0.1", port))
+        ms = (time.monotonic() - t0) * 1000
+        break
+    except OSError:
+        time.sleep(0.0005)
+    finally:
+        s.close()
+print(p.pid, round(ms, 2))
+EOF
+}
+
+PORT=""
+STARTUP_MS=""
+start_wampd() {
+	PORT=$(free_port)
+	local cbdir=$WORK/cb-$PORT
+	mkdir -p "$cbdir"
+	cat >"$cbdir/config.json" <<EOF
+{"version":2,"workers":[{"type":"router","realms":[{"name":"realm1","roles":[{"name":"anonymous","permissions":[{"uri":"","match":"prefix","allow":{"call":true,"register":true,"publish":true,"subscribe":true},"disclose":{"caller":false,"publisher":false},"cache":true}]}]}],"transports":[{"type":"web","endpoint":{"type":"tcp","interface":"127.0.0.1","port":$PORT},"paths":{"ws":{"type":"websocket","serializers":["json","msgpack"]}}}]}]}
+EOF
+	local out
+	out=$(start_and_wait "$PORT" "$WORK/wampd.log" "$WAMPD" start --cbdir "$cbdir" --loglevel warn)
+	ROUTER_PID=${out% *}
+	STARTUP_MS=${out#* }
+	if [ "$STARTUP_MS" = "-1.0" ]; then
+		log "wampd did not start; log:"
+		tail -20 "$WORK/wampd.log" >&2
+		return 1
+	fi
+}
+
+start_fox() {
+	PORT=$(free_port)
+	local out
+	out=$(start_and_wait "$PORT" "$WORK/fox.log" node "$FOX_DIR/server.mjs" "$PORT")
+	ROUTER_PID=${out% *}
+	STARTUP_MS=${out#* }
+	if [ "$STARTUP_MS" = "-1.0" ]; then
+		log "fox-wamp did not start; log:"
+		tail -20 "$WORK/fox.log" >&2
+		return 1
+	fi
+}
+
+rss_of() { awk '/^VmRSS:/ {print $2 * 1024}' "/proc/$1/status"; }
+
+# run_one LABEL ARGS...: fresh router, one wampd-bench run, router stopped. A failed run still
+# leaves its JSON line (wampd-bench prints one with "error"), so the matrix goes on.
+run_one() {
+	local label=$1
+	shift
+	if [ "$label" = wampd ]; then start_wampd; else start_fox; fi
+	log "$label $*"
+	local line
+	line=$(timeout "$RUN_TIMEOUT" "$BENCH" "$@" --url "ws://127.0.0.1:$PORT/ws" \
+		--router-pid "$ROUTER_PID" --duration "$DURATION" --label "$label" || true)
+	if [ -z "$line" ]; then
+		line="{\"router\":\"$label\",\"args\":\"$*\",\"error\":\"wampd-bench printed nothing (timeout or crash)\"}"
+	fi
+	if ! kill -0 "$ROUTER_PID" 2>/dev/null; then
+		log "$label died during: $*"
+		line=${line%\}}",\"router_died\":true}"
+	fi
+	echo "$line" >>"$TMP_OUT"
+	echo "$line"
+	cleanup
+}
+
+mkdir -p "$RESULTS_DIR"
+TMP_OUT=$WORK/latest.jsonl
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+printf '{"scenario":"meta","date":"%s","nproc":%s,"kernel":"%s","loadavg_before":"%s","duration":%s,"commit":"%s"}\n' \
+	"$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(nproc)" "$(uname -r)" "$load" "$DURATION" \
+	"$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" >>"$TMP_OUT"
+
+# ---- wampd: start-up time and idle RSS (median-free: one fresh start) ----
+start_wampd
+sleep 0.5
+line=$(printf '{"scenario":"startup","router":"wampd","startup_ms":%s,"idle_rss_bytes":%s}' \
+	"$STARTUP_MS" "$(rss_of "$ROUTER_PID")")
+echo "$line" >>"$TMP_OUT"
+echo "$line"
+cleanup
+
+# ---- wampd matrix ----
+# Window sizes keep the router busy without letting its per-connection queue bound (16 MiB)
+# trip. --threads 2 where fan-out makes the subscribers' parsing the larger share.
+run_one wampd pubsub --serializer json --publishers 1 --subscribers 1 --window 1000 --threads 1
+run_one wampd pubsub --serializer json --publishers 1 --subscribers 10 --window 1000 --threads 2
+run_one wampd pubsub --serializer json --publishers 1 --subscribers 1000 --window 100 --threads 2
+run_one wampd pubsub --serializer msgpack --publishers 1 --subscribers 1 --window 1000 --threads 1
+run_one wampd pubsub --serializer msgpack --publishers 1 --subscribers 10 --window 1000 --threads 2
+run_one wampd rpc --serializer json --callees 1 --callers 16 --window 100 --threads 1
+run_one wampd rpc --serializer msgpack --callees 1 --callers 16 --window 100 --threads 1
+run_one wampd pubsub --serializer json --publishers 1 --subscribers 10 --rate 10000 --threads 1
+run_one wampd pubsub --serializer json --publishers 1 --subscribers 100 --rate 10000 --threads 2
+run_one wampd conns --serializer json --sessions 10000 --threads 1
+
+# ---- fox-wamp: same json scenarios ----
+if [ "$SKIP_FOX" != 1 ]; then
+	if [ ! -d "$FOX_DIR/node_modules/fox-wamp" ]; then
+		(cd "$FOX_DIR" && npm ci --no-audit --no-fund --loglevel=error >&2)
+	fi
+	start_fox
+	sleep 0.5
+	line=$(printf '{"scenario":"startup","router":"fox-wamp","startup_ms":%s,"idle_rss_bytes":%s}' \
+		"$STARTUP_MS" "$(rss_of "$ROUTER_PID")")
+	echo "$line" >>"$TMP_OUT"
+	echo "$line"
+	cleanup
+	run_one fox-wamp pubsub --serializer json --publishers 1 --subscribers 1 --window 1000 --threads 1
+	run_one fox-wamp pubsub --serializer json --publishers 1 --subscribers 10 --window 1000 --threads 2
+	run_one fox-wamp pubsub --serializer json --publishers 1 --subscribers 1000 --window 100 --threads 2
+	run_one fox-wamp rpc --serializer json --callees 1 --callers 16 --window 100 --threads 1
+	run_one fox-wamp pubsub --serializer json --publishers 1 --subscribers 10 --rate 10000 --threads 1
+	run_one fox-wamp pubsub --serializer json --publishers 1 --subscribers 100 --rate 10000 --threads 2
+	run_one fox-wamp conns --serializer json --sessions 10000 --threads 1
+fi
+
+mv "$TMP_OUT" "$OUT"
+log "results: $OUT"
