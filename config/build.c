@@ -107,11 +107,15 @@ static int build_role(const json_t *doc, struct wd_role_cfg *r)
 	const json_t *perms = json_object_get(doc, "permissions");
 	size_t i;
 	int rc;
-	if (!json_is_string(name) || json_object_get(doc, "authorizer") != NULL)
+	const json_t *authorizer = json_object_get(doc, "authorizer");
+	if (!json_is_string(name) || (authorizer != NULL && !json_is_string(authorizer)) ||
+	    (authorizer != NULL && perms != NULL))
 		return WD_EINVAL;
 	if (dup_string(&r->name, json_string_value(name)) < 0)
 		return WD_ENOMEM;
 	if (perms == NULL) {
+	if (authorizer != NULL)
+		return dup_string(&r->authorizer, json_string_value(authorizer));
 		/* Crossbar's RouterFactory.add_role: neither permissions nor authorizer. */
 		r->allow_by_default = get_bool(doc, "allow-by-default", false);
 		return 0;
@@ -244,7 +248,7 @@ static int build_service(const char *path, const json_t *doc, struct wd_service_
 	int rc;
 	if (!json_is_string(type) || strcmp(json_string_value(type), "websocket") != 0)
 		return WD_EINVAL;
-	if (json_object_get(doc, "auth") != NULL || json_object_get(doc, "cookie") != NULL)
+	if (json_object_get(doc, "cookie") != NULL)
 		return WD_EINVAL;
 	s->type = WD_SERVICE_WEBSOCKET;
 	if (dup_string(&s->path, path) < 0)
@@ -252,6 +256,8 @@ static int build_service(const char *path, const json_t *doc, struct wd_service_
 	if ((rc = build_serializers(json_object_get(doc, "serializers"), s)) < 0)
 		return rc;
 	return build_ws_options(json_object_get(doc, "options"), &s->ws);
+	if ((rc = wd_config_build_auth(json_object_get(doc, "auth"), &s->auth)) < 0)
+		return rc;
 }
 
 static int build_endpoint(const json_t *doc, struct wd_endpoint_cfg *e)
@@ -297,12 +303,15 @@ static int build_transport(const json_t *doc, struct wd_transport_cfg *t)
 		if ((t->services = calloc(1, sizeof(*t->services))) == NULL)
 			return WD_ENOMEM;
 		t->n_services = 1;
-		if (json_object_get(doc, "auth") != NULL || json_object_get(doc, "cookie") != NULL)
+		if (json_object_get(doc, "cookie") != NULL)
 			return WD_EINVAL;
 		t->services[0].type = WD_SERVICE_WEBSOCKET;
 		if (dup_string(&t->services[0].path, "") < 0)
 			return WD_ENOMEM;
 		if ((rc = build_serializers(json_object_get(doc, "serializers"), &t->services[0])) <
+		    0)
+			return rc;
+		if ((rc = wd_config_build_auth(json_object_get(doc, "auth"), &t->services[0].auth)) <
 		    0)
 			return rc;
 		return build_ws_options(json_object_get(doc, "options"), &t->services[0].ws);
@@ -418,6 +427,7 @@ void wd_config_free(struct wd_config *c)
 		for (k = 0; k < t->n_services; k++) {
 			free(t->services[k].path);
 			free_ws_options(&t->services[k].ws);
+			wd_config_free_auth(&t->services[k].auth);
 		}
 		free(t->services);
 		free(t->endpoint.interface);

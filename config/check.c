@@ -18,6 +18,7 @@
 #include "protocol/error.h"
 
 #define PATH_CAP 512
+#include "protocol/uri.h"
 #define MSG_CAP 512
 #define QUOTE_MAX 64 /* characters of a user string echoed in a message */
 
@@ -816,10 +817,12 @@ static void f_permissions(struct ctx *c, const json_t *v, const struct field *f)
 
 /* Role objects are not key-checked by Crossbar (real configs carry "id" and more), so
  * unknown keys pass. */
+static field_fn f_proc_uri;
+
 static const struct field role_fields[] = {
         {.key = "name", .check = f_string, .required = true},
         {.key = "permissions", .check = f_permissions},
-        {.key = "authorizer"}, /* reported after the walk: it depends on "permissions" */
+        {.key = "authorizer", .check = f_proc_uri}, /* exclusive with "permissions": below */
         {.key = "allow-by-default", .check = f_bool},
         {.key = NULL},
 };
@@ -834,8 +837,6 @@ static void check_role(struct ctx *c, const json_t *role)
 	has_perms = json_object_get(role, "permissions") != NULL;
 	if (has_auth && has_perms)
 		err(c, "can't specify both 'authorizer' and 'permissions' at once");
-	else if (has_auth)
-		err_at(c, "authorizer", "dynamic authorizers are not supported yet");
 }
 
 static void f_roles(struct ctx *c, const json_t *v, const struct field *f)
@@ -1192,6 +1193,225 @@ static void f_ws_options(struct ctx *c, const json_t *v, const struct field *f)
 
 /* --- transports ---------------------------------------------------------------------------- */
 
+/* --- transport authentication ("auth") ------------------------------------------------------ */
+
+/* Crossbar's maybe_from_env: a whole value "${VAR}" is read from the environment. Crossbar
+ * keeps the literal text when VAR is unset (so the ticket would be "${VAR}"); wampd reports
+ * that as an error instead. */
+static void f_env_secret(struct ctx *c, const json_t *v, const struct field *f)
+{
+	const char *val;
+	if (!want_string(c, v))
+		return;
+	if (wd_config_resolve_env(json_string_value(v), &val) == WD_ENOTFOUND)
+		err(c, "environment variable %s is not set", json_string_value(v));
+}
+
+static void f_proc_uri(struct ctx *c, const json_t *v, const struct field *f)
+{
+	/* check_or_raise_uri: _URI_PAT_STRICT_NON_EMPTY */
+	if (!json_is_string(v) ||
+	    !wd_uri_check(json_string_value(v), WD_URI_STRICT, WD_URI_NO_EMPTY))
+		expected(c, "a procedure URI (strict, no empty components)", v);
+}
+
+static bool is_hex(const char *s, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+	return s[n] == '\0';
+}
+
+static void f_pubkey_list(struct ctx *c, const json_t *v, const struct field *f)
+{
+	size_t i;
+	json_t *it;
+	if (!want_list(c, v))
+		return;
+	json_array_foreach(v, i, it)
+	{
+		size_t mark = push_index(c, i);
+		if (!json_is_string(it) || !is_hex(json_string_value(it), 64))
+			expected(c, "an Ed25519 public key (64 hex characters)", it);
+		pop(c, mark);
+	}
+}
+
+static const struct field auth_dynamic_fields[] = {
+        {.key = "type"},
+        {.key = "authenticator", .check = f_proc_uri, .required = true},
+        {.key = "authenticator-realm", .check = f_realm_name},
+        {.key = "authenticator-role", .check = f_string},
+        {.key = "default-role", .check = f_string},
+        {.key = NULL},
+};
+
+/* anonymous static: "realm" is accepted as Crossbar's checker does; its anonymous
+ * authenticator ignores it, and so does wampd. */
+static const struct field auth_anonymous_fields[] = {
+        {.key = "type"},
+        {.key = "role", .check = f_string},
+        {.key = "authid", .check = f_string},
+        {.key = "realm", .check = f_realm_name},
+        {.key = NULL},
+};
+
+static const struct field ticket_principal_fields[] = {
+        {.key = "ticket", .check = f_env_secret, .required = true},
+        {.key = "role", .check = f_string},
+        {.key = NULL},
+};
+
+static const struct field wampcra_user_fields[] = {
+        {.key = "secret", .check = f_env_secret, .required = true},
+        {.key = "role", .check = f_string},
+        {.key = "salt", .check = f_string},
+        {.key = "iterations", .check = f_int_range, .lo = 1, .hi = INT32_MAX},
+        {.key = "keylen", .check = f_int_range, .lo = 1, .hi = 256},
+        {.key = NULL},
+};
+
+static const struct field cryptosign_principal_fields[] = {
+        {.key = "authorized_keys", .check = f_pubkey_list, .required = true},
+        {.key = "role", .check = f_string, .required = true},
+        {.key = "realm", .check = f_realm_name},
+        {.key = NULL},
+};
+
+/* A map authid -> principal object, each walked with fields. */
+static void check_principals(struct ctx *c, const json_t *v, const struct field *fields)
+{
+	const char *authid;
+	json_t *p;
+	if (!want_object(c, v))
+		return;
+	json_object_foreach((json_t *)v, authid, p)
+	{
+		size_t mark = push_key(c, authid);
+		if (want_object(c, p))
+			walk(c, p, fields, false);
+		pop(c, mark);
+	}
+}
+
+static void f_ticket_principals(struct ctx *c, const json_t *v, const struct field *f)
+{
+	check_principals(c, v, ticket_principal_fields);
+}
+
+static void f_wampcra_users(struct ctx *c, const json_t *v, const struct field *f)
+{
+	check_principals(c, v, wampcra_user_fields);
+}
+
+static void f_cryptosign_principals(struct ctx *c, const json_t *v, const struct field *f)
+{
+	check_principals(c, v, cryptosign_principal_fields);
+}
+
+static const struct field auth_ticket_fields[] = {
+        {.key = "type"},
+        {.key = "principals", .check = f_ticket_principals, .required = true},
+        {.key = "default-role", .check = f_string},
+        {.key = NULL},
+};
+
+static const struct field auth_wampcra_fields[] = {
+        {.key = "type"},
+        {.key = "users", .check = f_wampcra_users, .required = true},
+        {.key = "default-role", .check = f_string},
+        {.key = NULL},
+};
+
+static const struct field auth_cryptosign_fields[] = {
+        {.key = "type"},
+        {.key = "principals", .check = f_cryptosign_principals, .required = true},
+        {.key = "default-role", .check = f_string},
+        {.key = "trustroot",
+         .check = f_unsupported,
+         .what = "cryptosign trustroots (Ethereum certificates) are not supported yet"},
+        {.key = NULL},
+};
+
+/* One method object: "type" static|dynamic decides which keys it takes. Crossbar does not
+ * key-check dynamic configurations; wampd does (an unknown key there is a typo). */
+static void check_auth_method(struct ctx *c, const json_t *v, const struct field *static_fields)
+{
+	static const char *const types[] = {"static", "dynamic", NULL};
+	const json_t *t;
+	size_t mark;
+	if (!want_object(c, v))
+		return;
+	if ((t = json_object_get(v, "type")) == NULL) {
+		err_at(c, "type", "required key is missing");
+		return;
+	}
+	mark = push_key(c, "type");
+	if (json_is_string(t) && strcmp(json_string_value(t), "function") == 0) {
+		err(c, "authenticators of type \"function\" (Python callables) are not supported");
+		pop(c, mark);
+		return;
+	}
+	if (!want_one_of(c, t, types)) {
+		pop(c, mark);
+		return;
+	}
+	pop(c, mark);
+	if (strcmp(json_string_value(t), "static") == 0)
+		walk(c, v, static_fields, false);
+	else
+		walk(c, v, auth_dynamic_fields, false);
+}
+
+static void f_auth_anonymous(struct ctx *c, const json_t *v, const struct field *f)
+{
+	check_auth_method(c, v, auth_anonymous_fields);
+}
+
+static void f_auth_ticket(struct ctx *c, const json_t *v, const struct field *f)
+{
+	check_auth_method(c, v, auth_ticket_fields);
+}
+
+static void f_auth_wampcra(struct ctx *c, const json_t *v, const struct field *f)
+{
+	check_auth_method(c, v, auth_wampcra_fields);
+}
+
+static void f_auth_cryptosign(struct ctx *c, const json_t *v, const struct field *f)
+{
+	check_auth_method(c, v, auth_cryptosign_fields);
+}
+
+static const struct field auth_fields[] = {
+        {.key = "anonymous", .check = f_auth_anonymous},
+        {.key = "ticket", .check = f_auth_ticket},
+        {.key = "wampcra", .check = f_auth_wampcra},
+        {.key = "cryptosign", .check = f_auth_cryptosign},
+        {.key = "cookie",
+         .check = f_unsupported,
+         .what = "cookie authentication is not supported yet"},
+        {.key = "tls",
+         .check = f_unsupported,
+         .what = "TLS client certificate authentication is not supported yet"},
+        {.key = "scram", .check = f_unsupported, .what = "WAMP-SCRAM is not supported yet"},
+        {.key = "cryptosign-proxy",
+         .check = f_unsupported,
+         .what = "proxy authentication (cryptosign-proxy) is not supported yet"},
+        {.key = "anonymous-proxy",
+         .check = f_unsupported,
+         .what = "proxy authentication (anonymous-proxy) is not supported yet"},
+        {.key = NULL},
+};
+
+static void f_auth(struct ctx *c, const json_t *v, const struct field *f)
+{
+	if (want_object(c, v))
+		walk(c, v, auth_fields, false);
+}
+
 static const struct field websocket_transport_fields[] = {
         {.key = "id", .check = f_id},
         {.key = "type"},
@@ -1200,9 +1420,7 @@ static const struct field websocket_transport_fields[] = {
         {.key = "serializers", .check = f_serializers},
         {.key = "debug", .check = f_bool},
         {.key = "options", .check = f_ws_options},
-        {.key = "auth",
-         .check = f_unsupported,
-         .what = "transport authentication is not supported yet (anonymous only)"},
+        {.key = "auth", .check = f_auth},
         {.key = "cookie", .check = f_unsupported, .what = "cookie tracking is not supported yet"},
         {.key = NULL},
 };
@@ -1213,9 +1431,7 @@ static const struct field websocket_service_fields[] = {
         {.key = "url", .check = f_ws_url},
         {.key = "serializers", .check = f_serializers},
         {.key = "cookie", .check = f_unsupported, .what = "cookie tracking is not supported yet"},
-        {.key = "auth",
-         .check = f_unsupported,
-         .what = "transport authentication is not supported yet (anonymous only)"},
+        {.key = "auth", .check = f_auth},
         {.key = "options", .check = f_ws_options},
         {.key = "debug", .check = f_bool},
         {.key = NULL},

@@ -58,6 +58,17 @@ void wd_config_free(struct wd_config *c);
  * an integer or string, or the variable holds no valid port) or WD_ENOTFOUND (not set). */
 int wd_config_resolve_port(const json_t *port, uint16_t *out);
 
+/* Crossbar's maybe_from_env for secrets: value "${VAR}" (the whole string) stands for the
+ * variable's value. Returns 0 and sets *out to value itself or to getenv's result (valid
+ * until the environment changes), or WD_ENOTFOUND when VAR is not set. */
+int wd_config_resolve_env(const char *value, const char **out);
+
+/* Builds a transport's "auth" object (borrowed, checked; NULL: absent) into out, which must
+ * be zeroed. Returns 0, WD_ENOMEM or WD_EINVAL. wd_config_free_auth releases it (also a
+ * half-built one). */
+int wd_config_build_auth(const json_t *auth, struct wd_auth_cfg *out);
+void wd_config_free_auth(struct wd_auth_cfg *a);
+
 /* True if a worker's options.disabled (borrowed worker object) switches it off: true, or a
  * non-empty string; "${VAR}" takes the variable's value (unset or empty = enabled). */
 bool wd_config_worker_disabled(const json_t *worker);

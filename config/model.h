@@ -25,7 +25,7 @@ struct wd_role_cfg {
 	char *name;
 	struct wd_permission *perms;
 	size_t n_perms;
-	char *authorizer;      /* dynamic authorizer procedure or NULL (not supported yet: check rejects) */
+	char *authorizer;      /* dynamic authorizer procedure or NULL */
 	bool allow_by_default; /* "allow-by-default" when neither permissions nor authorizer */
 };
 
@@ -71,6 +71,45 @@ enum wd_service_type {
 	WD_SERVICE_WEBSOCKET = 0,
 };
 
+/* Transport authentication ("auth" of a websocket transport or path service). */
+enum wd_auth_type {
+	WD_AUTH_STATIC = 0,
+	WD_AUTH_DYNAMIC = 1,
+};
+
+/* One principal of a static method. Which fields are used depends on the method. */
+struct wd_auth_principal {
+	char *authid;
+	char *role;           /* NULL: not given (the session is then refused: no role) */
+	char *secret;         /* ticket: "ticket"; wampcra: "secret" (after ${ENV} substitution) */
+	char *salt;           /* wampcra: NULL when unsalted */
+	uint32_t iterations;  /* wampcra: 0 = not given (1000 is sent with a salt) */
+	uint32_t keylen;      /* wampcra: 0 = not given (32 is sent with a salt) */
+	char *realm;          /* cryptosign: NULL = the realm the client asked for */
+	uint8_t (*keys)[32];  /* cryptosign: authorized_keys, decoded */
+	size_t n_keys;
+};
+
+struct wd_auth_method_cfg {
+	bool is_enabled;      /* the method's key is present */
+	enum wd_auth_type type;
+	/* static */
+	char *role;           /* anonymous: "role" (default "anonymous") */
+	char *authid;         /* anonymous: "authid" (NULL: a random one per session) */
+	struct wd_auth_principal *principals; /* ticket/cryptosign "principals", wampcra "users" */
+	size_t n_principals;
+	/* dynamic */
+	char *authenticator;       /* procedure URI */
+	char *authenticator_realm; /* NULL: the realm the client asked for */
+	char *authenticator_role;  /* NULL: "trusted" */
+	char *default_role;        /* "default-role": used when the authenticator names none */
+};
+
+struct wd_auth_cfg {
+	bool is_set; /* "auth" present; without it every client joins as anonymous (Crossbar) */
+	struct wd_auth_method_cfg anonymous, ticket, wampcra, cryptosign;
+};
+
 /* One web path service ("ws": {"type": "websocket", ...}) or a websocket transport (path ""). */
 struct wd_service_cfg {
 	char *path;                   /* path key without leading '/' ("ws"); "/" for the root */
@@ -81,6 +120,7 @@ struct wd_service_cfg {
 	                               * out here; check rejects a list without json or msgpack. */
 	size_t n_serializers;
 	struct wd_ws_options ws;
+	struct wd_auth_cfg auth;
 };
 
 enum wd_transport_type {

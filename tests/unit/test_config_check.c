@@ -154,7 +154,10 @@ static void crossbar_init_template_reports_only_unsupported_services(void **stat
 #define ROLE(x) R("{'name':'realm1','roles':[" x "]}")
 #define PERM(x) ROLE("{'name':'r1','permissions':[" x "]}")
 
+#define AUTH(x) T("{'type':'websocket','endpoint':{'type':'tcp','port':8080},'auth':" x "}")
+
 #define P_T "workers[0].transports[0]"
+#define P_AUTH P_T ".auth"
 #define P_EP P_T ".endpoint"
 #define P_WSO P_T ".options"
 #define P_DEFLATE P_WSO ".compression.deflate"
@@ -269,8 +272,11 @@ static const struct bad_case bad_cases[] = {
         {ROLE("'anonymous'"), P_ROLE ": expected an object, got \"anonymous\""},
         {ROLE("{'name':'r1','authorizer':'com.example.authorize','permissions':[]}"),
          P_ROLE ": can't specify both 'authorizer' and 'permissions' at once"},
-        {ROLE("{'name':'r1','authorizer':'com.example.authorize'}"),
-         P_ROLE ".authorizer: dynamic authorizers are not supported yet"},
+        {ROLE("{'name':'r1','authorizer':'com.example..authorize'}"),
+         P_ROLE ".authorizer: expected a procedure URI (strict, no empty components), got "
+                "\"com.example..authorize\""},
+        {ROLE("{'name':'r1','authorizer':5}"),
+         P_ROLE ".authorizer: expected a procedure URI (strict, no empty components), got 5"},
         {ROLE("{'name':'r1','allow-by-default':1}"),
          P_ROLE ".allow-by-default: expected a boolean, got 1"},
         {ROLE("{'name':'r1','permissions':{}}"),
@@ -314,7 +320,71 @@ static const struct bad_case bad_cases[] = {
         {T("{'type':'websocket','id':'WS','endpoint':{'type':'tcp','port':8080}}"),
          P_T ".id: " ID_MSG ", got \"WS\""},
         {T("{'type':'websocket','endpoint':{'type':'tcp','port':8080},'auth':{'anonymous':{}}}"),
-         P_T ".auth: transport authentication is not supported yet (anonymous only)"},
+         P_T ".auth.anonymous.type: required key is missing"},
+        /* transport auth (issue 4) */
+        {AUTH("[]"), P_AUTH ": expected an object, got a list"},
+        {AUTH("{'password':{}}"), P_AUTH ".password: unknown key"},
+        {AUTH("{'cookie':{}}"), P_AUTH ".cookie: cookie authentication is not supported yet"},
+        {AUTH("{'tls':{'type':'static'}}"),
+         P_AUTH ".tls: TLS client certificate authentication is not supported yet"},
+        {AUTH("{'scram':{'type':'static'}}"), P_AUTH ".scram: WAMP-SCRAM is not supported yet"},
+        {AUTH("{'cryptosign-proxy':{'type':'static'}}"),
+         P_AUTH ".cryptosign-proxy: proxy authentication (cryptosign-proxy) is not supported yet"},
+        {AUTH("{'anonymous-proxy':{'type':'static'}}"),
+         P_AUTH ".anonymous-proxy: proxy authentication (anonymous-proxy) is not supported yet"},
+        {AUTH("{'anonymous':{'type':'open'}}"),
+         P_AUTH ".anonymous.type: expected \"static\" or \"dynamic\", got \"open\""},
+        {AUTH("{'anonymous':{'type':'function','create':'a.b'}}"),
+         P_AUTH ".anonymous.type: authenticators of type \"function\" (Python callables) are "
+                "not supported"},
+        {AUTH("{'anonymous':{'type':'static','role':5}}"),
+         P_AUTH ".anonymous.role: expected a string, got 5"},
+        {AUTH("{'anonymous':{'type':'static','principals':{}}}"),
+         P_AUTH ".anonymous.principals: unknown key"},
+        {AUTH("{'ticket':{'type':'static'}}"),
+         P_AUTH ".ticket.principals: required key is missing"},
+        {AUTH("{'ticket':{'type':'static','principals':[]}}"),
+         P_AUTH ".ticket.principals: expected an object, got a list"},
+        {AUTH("{'ticket':{'type':'static','principals':{'joe':{'role':'user'}}}}"),
+         P_AUTH ".ticket.principals.joe.ticket: required key is missing"},
+        {AUTH("{'ticket':{'type':'static','principals':{'joe':{'ticket':1}}}}"),
+         P_AUTH ".ticket.principals.joe.ticket: expected a string, got 1"},
+        {AUTH("{'ticket':{'type':'static','principals':{'joe':{'ticket':'${WD_TEST_UNSET}'}}}}"),
+         P_AUTH ".ticket.principals.joe.ticket: environment variable ${WD_TEST_UNSET} is not "
+                "set"},
+        {AUTH("{'ticket':{'type':'static','principals':{'a b':{'ticket':'x','secret':'y'}}}}"),
+         P_AUTH ".ticket.principals[\"a b\"].secret: unknown key"},
+        {AUTH("{'ticket':{'type':'dynamic'}}"),
+         P_AUTH ".ticket.authenticator: required key is missing"},
+        {AUTH("{'ticket':{'type':'dynamic','authenticator':'com.x auth'}}"),
+         P_AUTH ".ticket.authenticator: expected a procedure URI (strict, no empty components), "
+                "got \"com.x auth\""},
+        {AUTH("{'ticket':{'type':'dynamic','authenticator':'com.a','authenticator-realm':'x'}}"),
+         P_AUTH ".ticket.authenticator-realm: expected a realm name matching "
+                "^[A-Za-z][A-Za-z0-9_\\-@.]{2,254}$, got \"x\""},
+        {AUTH("{'ticket':{'type':'dynamic','authenticator':'com.a','principals':{}}}"),
+         P_AUTH ".ticket.principals: unknown key"},
+        {AUTH("{'wampcra':{'type':'static','principals':{}}}"),
+         P_AUTH ".wampcra.principals: unknown key"},
+        {AUTH("{'wampcra':{'type':'static','users':{'u':{'secret':'s','iterations':0}}}}"),
+         P_AUTH ".wampcra.users.u.iterations: expected an integer 1..2147483647, got 0"},
+        {AUTH("{'wampcra':{'type':'static','users':{'u':{'secret':'s','keylen':512}}}}"),
+         P_AUTH ".wampcra.users.u.keylen: expected an integer 1..256, got 512"},
+        {AUTH("{'wampcra':{'type':'static','users':{'u':{'secret':'s','salt':1}}}}"),
+         P_AUTH ".wampcra.users.u.salt: expected a string, got 1"},
+        {AUTH("{'wampcra':{'type':'static','users':{'u':{'role':'r'}}}}"),
+         P_AUTH ".wampcra.users.u.secret: required key is missing"},
+        {AUTH("{'cryptosign':{'type':'static','principals':{'c':{'authorized_keys':['00']}}}}"),
+         P_AUTH ".cryptosign.principals.c.authorized_keys[0]: expected an Ed25519 public key "
+                "(64 hex characters), got \"00\""},
+        {AUTH("{'cryptosign':{'type':'static','principals':{'c':{'authorized_keys':[]}}}}"),
+         P_AUTH ".cryptosign.principals.c.role: required key is missing"},
+        {AUTH("{'cryptosign':{'type':'static','principals':{'c':{'authorized_keys':'ab',"
+              "'role':'r'}}}}"),
+         P_AUTH ".cryptosign.principals.c.authorized_keys: expected a list, got \"ab\""},
+        {AUTH("{'cryptosign':{'type':'static','trustroot':'0x1','principals':{}}}"),
+         P_AUTH ".cryptosign.trustroot: cryptosign trustroots (Ethereum certificates) are not "
+                "supported yet"},
         {T("{'type':'websocket','endpoint':{'type':'tcp','port':8080},'cookie':{}}"),
          P_T ".cookie: cookie tracking is not supported yet"},
         {T("{'type':'websocket','endpoint':{'type':'tcp','port':8080},'debug':'x'}"),
@@ -447,8 +517,8 @@ static const struct bad_case bad_cases[] = {
         {PATHS("{'ws':{}}"), P_T ".paths.ws.type: required key is missing"},
         {PATHS("{'ws':'websocket'}"), P_T ".paths.ws: expected an object, got \"websocket\""},
         {PATHS("{'ws':{'type':'websocket','endpoint':{}}}"), P_T ".paths.ws.endpoint: unknown key"},
-        {PATHS("{'ws':{'type':'websocket','auth':{'anonymous':{'type':'static'}}}}"),
-         P_T ".paths.ws.auth: transport authentication is not supported yet (anonymous only)"},
+        {PATHS("{'ws':{'type':'websocket','auth':{'anonymous':{'type':'static','x':1}}}}"),
+         P_T ".paths.ws.auth.anonymous.x: unknown key"},
         {PATHS("{'ws':{'type':'websocket','cookie':{'name':'cbtid'}}}"),
          P_T ".paths.ws.cookie: cookie tracking is not supported yet"},
         {PATHS("{'ws':{'type':'websocket','id':'W'}}"), P_T ".paths.ws.id: " ID_MSG ", got \"W\""},
@@ -945,7 +1015,10 @@ static void build_rejects_unchecked_shapes(void **state)
 	        T("{'type':'rawsocket','endpoint':{'type':'tcp','port':1}}"),
 	        EP("{'type':'unix'}"),
 	        PATHS("{'/':{'type':'static'}}"),
-	        ROLE("{'name':'r','authorizer':'com.a'}"),
+	        ROLE("{'name':'r','authorizer':'com.a','permissions':[]}"),
+	        T("{'type':'websocket','endpoint':{'type':'tcp','port':1},'auth':{'tls':{}}}"),
+	        T("{'type':'websocket','endpoint':{'type':'tcp','port':1},"
+	          "'auth':{'ticket':{'type':'static','principals':{'a':{'ticket':'${WD_TEST_UNSET}'}}}}}"),
 	};
 	size_t i;
 	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
