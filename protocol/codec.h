@@ -36,6 +36,17 @@ struct wd_codec {
 	 * WD_ENOMEM. On error out->len is as before the call. Any json_t value can be encoded,
 	 * not only arrays. */
 	int (*encode)(const json_t *v, struct wd_sbuf *out);
+	/* For in[0..len) that decode() accepted (a top-level array): finds element `index` and
+	 * sets *off to its first byte and *end to the end of the last element, so in[*off..*end)
+	 * holds elements index.. as they arrived (the router forwards Arguments/ArgumentsKw
+	 * this way without re-encoding them). Returns 0, or WD_ENOTFOUND (fewer elements) or
+	 * WD_EINVAL (not an array). Must not be used on input decode() rejected. */
+	int (*element_span)(const uint8_t *in, size_t len, size_t index, size_t *off, size_t *end);
+	/* Appends to out the encoding of head (an array of at most 13 elements) extended by
+	 * `count` more elements whose encoding is raw[0..raw_len) (from element_span of the same
+	 * codec). Returns 0, WD_EINVAL or WD_ENOMEM. */
+	int (*encode_spliced)(const json_t *head, const uint8_t *raw, size_t raw_len, size_t count,
+			      struct wd_sbuf *out);
 };
 
 extern const struct wd_codec wd_codec_json;

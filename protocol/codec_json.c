@@ -82,6 +82,78 @@ static int json_encode(const json_t *v, struct wd_sbuf *out)
 	return c.rc < 0 ? c.rc : WD_EINVAL;
 }
 
+static bool is_ws(uint8_t c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* The input was validated by json_decode, so a scan that only tracks strings (with their
+ * escapes) and bracket depth finds element boundaries exactly. */
+static int json_element_span(const uint8_t *in, size_t len, size_t index, size_t *off, size_t *end)
+{
+	size_t p = 0, e = len;
+	while (p < len && is_ws(in[p]))
+		p++;
+	while (e > p && is_ws(in[e - 1]))
+		e--;
+	if (p >= e || in[p] != '[' || in[e - 1] != ']')
+		return WD_EINVAL;
+	p++;
+	e--; /* the closing bracket */
+	for (size_t i = 0; i < index; i++) {
+		int depth = 0;
+		bool in_str = false;
+		for (; p < e; p++) {
+			uint8_t c = in[p];
+			if (in_str) {
+				if (c == '\\')
+					p++;
+				else if (c == '"')
+					in_str = false;
+			} else if (c == '"') {
+				in_str = true;
+			} else if (c == '[' || c == '{') {
+				depth++;
+			} else if (c == ']' || c == '}') {
+				depth--;
+			} else if (c == ',' && depth == 0) {
+				break;
+			}
+		}
+		if (p >= e)
+			return WD_ENOTFOUND;
+		p++; /* the comma */
+	}
+	while (p < e && is_ws(in[p]))
+		p++;
+	while (e > p && is_ws(in[e - 1]))
+		e--;
+	if (p >= e)
+		return WD_ENOTFOUND;
+	*off = p;
+	*end = e;
+	return 0;
+}
+
+static int json_encode_spliced(const json_t *head, const uint8_t *raw, size_t raw_len,
+			       size_t count, struct wd_sbuf *out)
+{
+	size_t start = out->len;
+	int rc = json_encode(head, out);
+	if (rc < 0 || count == 0)
+		return rc;
+	/* "[a,b]" becomes "[a,b," + raw + "]"; an empty head "[]" becomes "[" + raw + "]". */
+	out->len--;
+	if (out->len > start + 1 && wd_sbuf_append(out, ",", 1) < 0)
+		goto fail;
+	if (wd_sbuf_append(out, raw, raw_len) < 0 || wd_sbuf_append(out, "]", 1) < 0)
+		goto fail;
+	return 0;
+fail:
+	out->len = start;
+	return WD_ENOMEM;
+}
+
 const struct wd_codec wd_codec_json = {
         .id = WD_CODEC_JSON,
         .name = "json",
@@ -90,4 +162,6 @@ const struct wd_codec wd_codec_json = {
         .is_binary = false,
         .decode = json_decode,
         .encode = json_encode,
+        .element_span = json_element_span,
+        .encode_spliced = json_encode_spliced,
 };

@@ -431,6 +431,115 @@ static int msgpack_encode(const json_t *v, struct wd_sbuf *out)
 	return 0;
 }
 
+/* Size of the header of the msgpack value at in[0] and what follows it: *payload bytes of
+ * string/bin/number data and *children values (2 per map entry). The input was validated by
+ * skim(), so every header is complete. */
+static size_t header(const uint8_t *in, size_t *payload, size_t *children)
+{
+	uint8_t b = in[0];
+	*payload = *children = 0;
+	if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3)
+		return 1;
+	if (b <= 0x8f) {
+		*children = 2 * (size_t)(b & 0x0f);
+		return 1;
+	}
+	if (b <= 0x9f) {
+		*children = b & 0x0f;
+		return 1;
+	}
+	if (b <= 0xbf) {
+		*payload = b & 0x1f;
+		return 1;
+	}
+	switch (b) {
+	case 0xc4:
+	case 0xd9:
+		*payload = in[1];
+		return 2;
+	case 0xc5:
+	case 0xda:
+		*payload = be_read(in + 1, 2);
+		return 3;
+	case 0xc6:
+	case 0xdb:
+		*payload = be_read(in + 1, 4);
+		return 5;
+	case 0xcc:
+	case 0xd0:
+		*payload = 1;
+		return 1;
+	case 0xcd:
+	case 0xd1:
+		*payload = 2;
+		return 1;
+	case 0xca:
+	case 0xce:
+	case 0xd2:
+		*payload = 4;
+		return 1;
+	case 0xcb:
+	case 0xcf:
+	case 0xd3:
+		*payload = 8;
+		return 1;
+	case 0xdc:
+		*children = be_read(in + 1, 2);
+		return 3;
+	case 0xdd:
+		*children = be_read(in + 1, 4);
+		return 5;
+	case 0xde:
+		*children = 2 * be_read(in + 1, 2);
+		return 3;
+	case 0xdf:
+		*children = 2 * be_read(in + 1, 4);
+		return 5;
+	}
+	return 0; /* not reached for validated input */
+}
+
+static int msgpack_element_span(const uint8_t *in, size_t len, size_t index, size_t *off,
+				size_t *end)
+{
+	size_t p, payload, n;
+	if (len == 0 || !((in[0] >= 0x90 && in[0] <= 0x9f) || in[0] == 0xdc || in[0] == 0xdd))
+		return WD_EINVAL;
+	p = header(in, &payload, &n);
+	if (index >= n)
+		return WD_ENOTFOUND;
+	for (size_t i = 0; i < index; i++) {
+		size_t pending = 1; /* values left to skip for element i, nested ones included */
+		while (pending > 0) {
+			size_t children, h = header(in + p, &payload, &children);
+			if (h == 0 || p + h + payload > len)
+				return WD_EINVAL;
+			p += h + payload;
+			pending = pending - 1 + children;
+		}
+	}
+	*off = p;
+	*end = len;
+	return 0;
+}
+
+static int msgpack_encode_spliced(const json_t *head, const uint8_t *raw, size_t raw_len,
+				  size_t count, struct wd_sbuf *out)
+{
+	size_t start = out->len, n = json_array_size(head);
+	int rc;
+	if (!json_is_array(head) || n + count > 15)
+		return WD_EINVAL; /* the head is re-tagged as one fixarray below */
+	if ((rc = msgpack_encode(head, out)) < 0)
+		return rc;
+	out->data[start] = (uint8_t)(0x90 | (n + count));
+	if (wd_sbuf_append(out, raw, raw_len) < 0) {
+		out->len = start;
+		return WD_ENOMEM;
+	}
+	return 0;
+}
+
 const struct wd_codec wd_codec_msgpack = {
         .id = WD_CODEC_MSGPACK,
         .name = "msgpack",
@@ -439,4 +548,6 @@ const struct wd_codec wd_codec_msgpack = {
         .is_binary = true,
         .decode = msgpack_decode,
         .encode = msgpack_encode,
+        .element_span = msgpack_element_span,
+        .encode_spliced = msgpack_encode_spliced,
 };

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "protocol/codec.h"
 #include "protocol/error.h"
 
 /* Kinds of message elements after the type code. */
@@ -161,4 +162,38 @@ int wd_msg_parse(json_t *root, struct wd_msg *out)
 	}
 	*out = m;
 	return 0;
+}
+
+void wd_msg_attach_raw(struct wd_msg *m, const struct wd_codec *codec, const uint8_t *in,
+		       size_t len)
+{
+	size_t index, off, end;
+	m->raw = NULL;
+	m->raw_len = m->raw_count = 0;
+	m->raw_codec = NULL;
+	if (m->args == NULL && m->kwargs == NULL)
+		return;
+	switch (m->type) {
+	case WD_MSG_RESULT:
+	case WD_MSG_YIELD:
+		index = 3;
+		break;
+	case WD_MSG_PUBLISH:
+	case WD_MSG_CALL:
+	case WD_MSG_EVENT:
+	case WD_MSG_INVOCATION:
+		index = 4;
+		break;
+	case WD_MSG_ERROR:
+		index = 5;
+		break;
+	default:
+		return;
+	}
+	if (codec->element_span(in, len, index, &off, &end) < 0)
+		return;
+	m->raw = in + off;
+	m->raw_len = end - off;
+	m->raw_count = m->kwargs != NULL ? 2 : 1;
+	m->raw_codec = codec;
 }

@@ -4,7 +4,10 @@
 #define WD_MSG_H
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
+
+struct wd_codec;
 
 enum wd_msg_type {
 	WD_MSG_HELLO = 1,
@@ -72,6 +75,11 @@ struct wd_msg {
 	const char *uri;     /* string field (URI, auth method or signature) */
 	json_t *args;        /* array or NULL */
 	json_t *kwargs;      /* object or NULL */
+	/* Arguments and ArgumentsKw exactly as they arrived (wd_msg_attach_raw): raw_count
+	 * encoded elements of raw_codec in raw[0..raw_len), or raw NULL when there are none. */
+	const uint8_t *raw;
+	size_t raw_len, raw_count;
+	const struct wd_codec *raw_codec;
 };
 
 /* Checks root's shape for its message type (element count, element types, IDs in
@@ -83,6 +91,12 @@ struct wd_msg {
  * a binary payload in place of Arguments (payload transparency) is WD_EPROTO. Option and
  * detail values are not checked here. On error *out is left untouched. */
 int wd_msg_parse(json_t *root, struct wd_msg *out);
+
+/* Points m's raw fields at the payload elements of in[0..len), the bytes m was decoded from
+ * with codec (borrowed: valid as long as in). Leaves raw NULL for messages without payload
+ * or if the span cannot be found. */
+void wd_msg_attach_raw(struct wd_msg *m, const struct wd_codec *codec, const uint8_t *in,
+		       size_t len);
 
 /* Returns the upper-case name of a message type ("PUBLISH") or "UNKNOWN". */
 const char *wd_msg_type_name(int type);

@@ -224,12 +224,9 @@ static int dispatch_event(struct wd_realm *realm, struct wd_subscription *sub,
 			       details);
 	if (ev == NULL)
 		return WD_ENOMEM;
-	if (m->args != NULL || m->kwargs != NULL)
-		json_array_append_new(ev, m->args ? json_incref(m->args) : json_array());
-	if (m->kwargs != NULL)
-		json_array_append(ev, m->kwargs);
-	/* One encoding per serializer for the whole subscription, shared by reference. */
-	wd_frame_set_init(&fs, ev);
+	/* One encoding per serializer for the whole subscription, shared by reference; the
+	 * publisher's serializer gets its payload bytes as they came. */
+	wd_frame_set_init_payload(&fs, ev, m);
 	for (size_t i = 0; i < sub->n; i++) {
 		struct wd_session *r = sub->subscribers[i];
 		if (receives(f, r))
@@ -277,7 +274,7 @@ int wd_broker_publish(struct wd_realm *realm, struct wd_session *s, const struct
 					      "IDs, authids or authroles");
 		return 0;
 	}
-	pub_id = wd_id_global(randombytes_buf);
+	pub_id = wd_id_pool_global(&realm->ids);
 	if (ack) {
 		reply = json_pack("[iII]", WD_MSG_PUBLISHED, (json_int_t)m->id1, (json_int_t)pub_id);
 		if (reply == NULL)

@@ -40,15 +40,6 @@ static int send_new(struct wd_session *s, json_t *msg)
 	return rc;
 }
 
-/* Appends Arguments / ArgumentsKw of m to msg as WAMP wants them (args [] before kwargs). */
-static void append_payload(json_t *msg, const struct wd_msg *m)
-{
-	if (m->args != NULL || m->kwargs != NULL)
-		json_array_append_new(msg, m->args ? json_incref(m->args) : json_array());
-	if (m->kwargs != NULL)
-		json_array_append(msg, m->kwargs);
-}
-
 int wd_dealer_register(struct wd_realm *realm, struct wd_session *s, const struct wd_msg *m)
 {
 	struct wd_dealer *d = &realm->dealer;
@@ -181,8 +172,7 @@ int wd_dealer_call(struct wd_realm *realm, struct wd_session *s, const struct wd
 		wd_map_del(&callee->invocations, inv->invocation_id);
 		goto fail_msg;
 	}
-	append_payload(msg, m);
-	wd_session_send(callee, msg);
+	wd_session_send_payload(callee, msg, m);
 	json_decref(msg);
 	return 0;
 fail_msg:
@@ -215,8 +205,7 @@ int wd_dealer_yield(struct wd_realm *realm, struct wd_session *s, const struct w
 					   (json_int_t)inv->call_request_id);
 		if (msg == NULL)
 			return WD_ENOMEM;
-		append_payload(msg, m);
-		wd_session_send(inv->caller, msg);
+		wd_session_send_payload(inv->caller, msg, m);
 		json_decref(msg);
 	}
 	if (!progress)
@@ -231,9 +220,14 @@ int wd_dealer_invocation_error(struct wd_realm *realm, struct wd_session *s,
 	(void)realm;
 	if (inv == NULL)
 		return WD_EPROTO;
-	if (inv->caller != NULL)
-		wd_session_send_error_payload(inv->caller, WD_MSG_CALL, inv->call_request_id, NULL,
-					      m->uri, m->args, m->kwargs);
+	if (inv->caller != NULL) {
+		json_t *head = json_pack("[iiI{}s]", WD_MSG_ERROR, WD_MSG_CALL,
+					 (json_int_t)inv->call_request_id, m->uri);
+		if (head == NULL)
+			return WD_ENOMEM;
+		wd_session_send_payload(inv->caller, head, m);
+		json_decref(head);
+	}
 	finish(inv);
 	return 0;
 }

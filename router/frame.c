@@ -80,16 +80,22 @@ struct wd_buf *wd_frame_ws_raw(struct wd_framer *f, uint8_t opcode, const uint8_
 	return b;
 }
 
+static struct wd_buf *frame_scratch(struct wd_framer *f, const struct wd_codec *codec,
+				    enum wd_framing framing)
+{
+	if (framing == WD_FRAMING_NONE)
+		return wd_buf_from(f->scratch.data, f->scratch.len);
+	return wd_frame_ws_raw(f, codec->is_binary ? WSLAY_BINARY_FRAME : WSLAY_TEXT_FRAME,
+			       f->scratch.data, f->scratch.len);
+}
+
 struct wd_buf *wd_frame_build(struct wd_framer *f, const json_t *msg, const struct wd_codec *codec,
 			      enum wd_framing framing)
 {
 	wd_sbuf_reset(&f->scratch);
 	if (codec->encode(msg, &f->scratch) < 0)
 		return NULL;
-	if (framing == WD_FRAMING_NONE)
-		return wd_buf_from(f->scratch.data, f->scratch.len);
-	return wd_frame_ws_raw(f, codec->is_binary ? WSLAY_BINARY_FRAME : WSLAY_TEXT_FRAME,
-			       f->scratch.data, f->scratch.len);
+	return frame_scratch(f, codec, framing);
 }
 
 void wd_frame_set_init(struct wd_frame_set *fs, const json_t *msg)
@@ -98,12 +104,54 @@ void wd_frame_set_init(struct wd_frame_set *fs, const json_t *msg)
 	fs->msg = msg;
 }
 
+void wd_frame_set_init_payload(struct wd_frame_set *fs, const json_t *head,
+			       const struct wd_msg *src)
+{
+	memset(fs, 0, sizeof(*fs));
+	fs->head = head;
+	fs->src = src;
+	if (src->args == NULL && src->kwargs == NULL)
+		fs->msg = head; /* nothing to append */
+}
+
+/* The whole message for serializers other than the payload's own: head + args + kwargs. */
+static const json_t *full_message(struct wd_frame_set *fs)
+{
+	const struct wd_msg *m = fs->src;
+	json_t *full;
+	if (fs->msg != NULL)
+		return fs->msg;
+	if ((full = json_copy((json_t *)fs->head)) == NULL)
+		return NULL;
+	if (json_array_append_new(full, m->args ? json_incref(m->args) : json_array()) < 0 ||
+	    (m->kwargs != NULL && json_array_append(full, m->kwargs) < 0)) {
+		json_decref(full);
+		return NULL;
+	}
+	fs->owned = full;
+	fs->msg = full;
+	return full;
+}
+
 struct wd_buf *wd_frame_set_get(struct wd_frame_set *fs, struct wd_framer *f,
 				const struct wd_codec *codec, enum wd_framing framing)
 {
 	struct wd_buf **slot = &fs->bufs[codec->id][framing];
-	if (*slot == NULL)
-		*slot = wd_frame_build(f, fs->msg, codec, framing);
+	const json_t *msg;
+	if (*slot != NULL)
+		return *slot;
+	if (fs->head != NULL && fs->src->raw != NULL && fs->src->raw_codec == codec) {
+		/* Serialize once: the payload goes out in the bytes it came in. */
+		wd_sbuf_reset(&f->scratch);
+		if (codec->encode_spliced(fs->head, fs->src->raw, fs->src->raw_len,
+					  fs->src->raw_count, &f->scratch) < 0)
+			return NULL;
+		*slot = frame_scratch(f, codec, framing);
+		return *slot;
+	}
+	if ((msg = full_message(fs)) == NULL)
+		return NULL;
+	*slot = wd_frame_build(f, msg, codec, framing);
 	return *slot;
 }
 
@@ -114,4 +162,6 @@ void wd_frame_set_release(struct wd_frame_set *fs)
 			wd_buf_unref(fs->bufs[c][k]);
 			fs->bufs[c][k] = NULL;
 		}
+	json_decref(fs->owned);
+	fs->owned = NULL;
 }

@@ -178,6 +178,9 @@ static int cmd_start(const struct opts *o)
 		return 2;
 	}
 	wd_log_set_level((enum wd_log_level)level);
+	/* Every publication draws a random ID: libsodium's internal generator (ChaCha20, seeded
+	 * and reseeded from the OS) avoids a getrandom() syscall per draw. */
+	randombytes_set_implementation(&randombytes_internal_implementation);
 	if (sodium_init() < 0) {
 		fprintf(stderr, "wampd: libsodium failed to initialise\n");
 		return 1;

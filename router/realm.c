@@ -1,6 +1,7 @@
 #include "router/realm.h"
 
 #include <inttypes.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@ int wd_realm_new(struct wd_realm **out, struct wd_router *r, const struct wd_rea
 		return WD_ENOMEM;
 	realm->r = r;
 	realm->cfg = cfg;
+	realm->ids.rnd = randombytes_buf;
 	wd_map_init(&realm->sessions);
 	wd_broker_init(realm);
 	wd_dealer_init(realm);

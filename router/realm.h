@@ -6,6 +6,7 @@
 
 #include "auth/authz.h"
 #include "config/model.h"
+#include "protocol/id.h"
 #include "router/map.h"
 
 struct wd_router;
@@ -27,6 +28,7 @@ struct wd_realm {
 	struct wd_map sessions;         /* session id -> struct wd_session * */
 	struct wd_broker broker;
 	struct wd_dealer dealer;
+	struct wd_id_pool ids; /* publication IDs: one per PUBLISH, so randomness is batched */
 };
 
 int wd_realm_new(struct wd_realm **out, struct wd_router *r, const struct wd_realm_cfg *cfg);

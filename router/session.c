@@ -93,6 +93,16 @@ int wd_session_send_set(struct wd_session *s, struct wd_frame_set *fs)
 	return s->t->send(s->t, b);
 }
 
+int wd_session_send_payload(struct wd_session *s, const json_t *head, const struct wd_msg *src)
+{
+	struct wd_frame_set fs;
+	int rc;
+	wd_frame_set_init_payload(&fs, head, src);
+	rc = wd_session_send_set(s, &fs);
+	wd_frame_set_release(&fs);
+	return rc;
+}
+
 int wd_session_send_error_payload(struct wd_session *s, int req_type, uint64_t req_id,
 				  json_t *details, const char *uri, json_t *args, json_t *kwargs)
 {
@@ -411,6 +421,7 @@ void wd_session_recv(struct wd_session *s, const uint8_t *data, size_t len)
 		json_decref(root);
 		return;
 	}
+	wd_msg_attach_raw(&m, s->codec, data, len);
 	if (wd_log_enabled(WD_LOG_TRACE))
 		wd_log(WD_LOG_TRACE, "session", "session %" PRIu64 " <- %s", s->id,
 		       wd_msg_type_name(m.type));

@@ -100,6 +100,36 @@ static void id_seq_reaches_2_pow_53_then_wraps_to_one(void **state)
 	assert_true(wd_id_next(&s) == 2);
 }
 
+static int pool_refills;
+
+/* Fills with a counter so every 8-byte draw differs; counts refills. */
+static void counting_random(void *buf, size_t len)
+{
+	static uint64_t n;
+	uint8_t *b = buf;
+	pool_refills++;
+	for (size_t i = 0; i + 8 <= len; i += 8) {
+		uint64_t v = ++n;
+		for (int k = 7; k >= 0; k--, v >>= 8)
+			b[i + (size_t)k] = (uint8_t)v;
+	}
+}
+
+static void id_pool_draws_fresh_bytes_and_refills_in_batches(void **state)
+{
+	struct wd_id_pool p = {.rnd = counting_random};
+	uint64_t prev = 0;
+	(void)state;
+	pool_refills = 0;
+	for (size_t i = 0; i < 2 * sizeof(p.buf) / 8; i++) {
+		uint64_t id = wd_id_pool_global(&p);
+		assert_true(id >= 1 && id <= ID_MAX);
+		assert_true(id != prev); /* no 8 bytes are used twice */
+		prev = id;
+	}
+	assert_int_equal(pool_refills, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -108,6 +138,7 @@ int main(void)
 	        cmocka_unit_test(id_global_keeps_low_53_bits),
 	        cmocka_unit_test(id_global_stays_in_range_over_many_draws),
 	        cmocka_unit_test(id_seq_starts_at_one_and_counts),
+	        cmocka_unit_test(id_pool_draws_fresh_bytes_and_refills_in_batches),
 	        cmocka_unit_test(id_seq_reaches_2_pow_53_then_wraps_to_one),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
