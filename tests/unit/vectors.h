@@ -27,13 +27,13 @@ struct vec_sample {
 
 typedef void vec_fn(const struct vec_sample *s, void *ud);
 
-static const char *vec_dir(void)
+static inline const char *vec_dir(void)
 {
 	const char *d = getenv("WD_VECTORS_DIR");
 	return d != NULL && d[0] != '\0' ? d : VEC_DEFAULT_DIR;
 }
 
-static int vec_is_json_file(const struct dirent *e)
+static inline int vec_is_json_file(const struct dirent *e)
 {
 	size_t n = strlen(e->d_name);
 	return n > 5 && strcmp(e->d_name + n - 5, ".json") == 0;
@@ -43,7 +43,7 @@ static int vec_is_json_file(const struct dirent *e)
  * for serializer (validation samples, which carry a "wmsg" instead, are skipped). Files are
  * visited in name order. Fails the running test if the directory or a file cannot be read:
  * the vectors are part of the test, not an optional extra. Returns the number of samples. */
-static size_t vec_for_each(const char *serializer, vec_fn *fn, void *ud)
+static inline size_t vec_for_each(const char *serializer, vec_fn *fn, void *ud)
 {
 	static const char *const subdirs[] = {"singlemessage/basic", "singlemessage/advanced"};
 	size_t count = 0;
@@ -97,7 +97,7 @@ static size_t vec_for_each(const char *serializer, vec_fn *fn, void *ud)
 
 /* Returns the bytes of one representation ("bytes" text, else "bytes_hex", else
  * "bytes_base64") in a new malloc'd buffer; *len is its length. Fails the test if none. */
-static uint8_t *vec_bytes(const json_t *repr, size_t *len)
+static inline uint8_t *vec_bytes(const json_t *repr, size_t *len)
 {
 	const json_t *v;
 	uint8_t *out;
@@ -195,7 +195,7 @@ static const struct vec_layout vec_layouts[] = {
         {337, {{"publication_id", VK_INT}}}, /* EVENT_RECEIVED (provisional) */
 };
 
-static const struct vec_layout *vec_layout(int type)
+static inline const struct vec_layout *vec_layout(int type)
 {
 	for (size_t i = 0; i < sizeof(vec_layouts) / sizeof(vec_layouts[0]); i++)
 		if (vec_layouts[i].type == type)
@@ -204,7 +204,7 @@ static const struct vec_layout *vec_layout(int type)
 }
 
 /* Returns "\0" + base64(bytes of hex) as a new json string. */
-static json_t *vec_binary_string(const char *hex)
+static inline json_t *vec_binary_string(const char *hex)
 {
 	size_t hex_len = strlen(hex), bin_len, b64_max;
 	uint8_t *bin = malloc(hex_len / 2 + 1);
@@ -226,7 +226,7 @@ static json_t *vec_binary_string(const char *hex)
 	return v;
 }
 
-static int vec_is_named(const struct vec_layout *l, const char *key)
+static inline int vec_is_named(const struct vec_layout *l, const char *key)
 {
 	if (strcmp(key, "message_type") == 0)
 		return 1;
@@ -243,7 +243,7 @@ static int vec_is_named(const struct vec_layout *l, const char *key)
 
 /* Returns (a new reference) the message array that s->attrs describe. Fails the test on an
  * attribute it does not know, so a new kind of vector cannot pass unchecked. */
-static json_t *vec_expected_array(const struct vec_sample *s)
+static inline json_t *vec_expected_array(const struct vec_sample *s)
 {
 	json_t *attrs = s->attrs, *arr = json_array(), *v;
 	const struct vec_layout *l;
@@ -331,7 +331,7 @@ static json_t *vec_expected_array(const struct vec_sample *s)
 }
 
 /* Returns a malloc'd compact dump of v for failure messages. */
-static char *vec_dump(const json_t *v)
+static inline char *vec_dump(const json_t *v)
 {
 	char *s = v != NULL ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
 	return s != NULL ? s : strdup("(null)");
