@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/build_bridge.h"
 #include "config/config.h"
 #include "protocol/codec.h"
 #include "protocol/error.h"
@@ -246,6 +247,8 @@ static int build_service(const char *path, const json_t *doc, struct wd_service_
 {
 	const json_t *type = json_object_get(doc, "type");
 	int rc;
+	if (json_is_string(type) && wd_config_is_bridge_service(json_string_value(type)))
+		return wd_config_build_bridge_service(path, doc, s);
 	if (!json_is_string(type) || strcmp(json_string_value(type), "websocket") != 0)
 		return WD_EINVAL;
 	if (json_object_get(doc, "cookie") != NULL)
@@ -344,23 +347,30 @@ static bool is_router(const json_t *worker)
 	return type != NULL && strcmp(type, "router") == 0 && !wd_config_worker_disabled(worker);
 }
 
+/* Router and container workers run bridge components (container ones inside the router). */
+static bool runs_components(const json_t *worker)
+{
+	const char *type = json_string_value(json_object_get(worker, "type"));
+	return type != NULL && (strcmp(type, "router") == 0 || strcmp(type, "container") == 0) &&
+	       !wd_config_worker_disabled(worker);
+}
+
 int wd_config_build(const json_t *doc, struct wd_config **out)
 {
 	const json_t *workers = json_object_get(doc, "workers");
 	const json_t *w;
 	struct wd_config *c;
-	size_t i, k, n_realms = 0, n_transports = 0, ri = 0, ti = 0;
+	size_t i, k, n_realms = 0, n_transports = 0, ri = 0, ti = 0, n_comps = 0, ci = 0;
 	int rc = WD_ENOMEM;
 	*out = NULL;
 	if (!json_is_object(doc) || (workers != NULL && !json_is_array(workers)))
 		return WD_EINVAL;
 	json_array_foreach(workers, i, w)
 	{
+		if (runs_components(w))
+			n_comps += wd_config_count_components(w);
 		if (!is_router(w))
 			continue;
-		if (json_object_get(w, "components") != NULL &&
-		    json_array_size(json_object_get(w, "components")) > 0)
-			return WD_EINVAL;
 		n_realms += json_array_size(json_object_get(w, "realms"));
 		n_transports += json_array_size(json_object_get(w, "transports"));
 	}
@@ -373,10 +383,18 @@ int wd_config_build(const json_t *doc, struct wd_config **out)
 	    (c->transports = calloc(n_transports, sizeof(*c->transports))) == NULL)
 		goto fail_config;
 	c->n_transports = n_transports;
+	if (n_comps > 0 && (c->components = calloc(n_comps, sizeof(*c->components))) == NULL)
+		goto fail_config;
+	c->n_components = n_comps;
 	json_array_foreach(workers, i, w)
 	{
 		const json_t *realms = json_object_get(w, "realms");
 		const json_t *transports = json_object_get(w, "transports");
+		if (runs_components(w)) {
+			if ((rc = wd_config_build_components(w, &c->components[ci])) < 0)
+				goto fail_config;
+			ci += wd_config_count_components(w);
+		}
 		if (!is_router(w))
 			continue;
 		for (k = 0; k < json_array_size(realms); k++)
@@ -427,6 +445,7 @@ void wd_config_free(struct wd_config *c)
 		for (k = 0; k < t->n_services; k++) {
 			free(t->services[k].path);
 			free_ws_options(&t->services[k].ws);
+			wd_config_free_bridge_service(&t->services[k]);
 			wd_config_free_auth(&t->services[k].auth);
 		}
 		free(t->services);
@@ -434,5 +453,8 @@ void wd_config_free(struct wd_config *c)
 		free(t->id);
 	}
 	free(c->transports);
+	for (i = 0; i < c->n_components; i++)
+		wd_config_free_component(&c->components[i]);
+	free(c->components);
 	free(c);
 }

@@ -6,6 +6,7 @@
  * entries), while realm and role objects take any extra key, as Crossbar's do. Features wampd
  * does not have yet get a "... is not supported yet" error naming the key, never silence
  * (DESIGN.md decision 5). Where wampd is stricter than Crossbar's checker the line says so. */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include "config/config.h"
 #include "protocol/error.h"
@@ -1437,6 +1439,460 @@ static const struct field websocket_service_fields[] = {
         {.key = NULL},
 };
 
+/* --- HTTP bridge path services and bridge components (issue 5) ----------------------------- */
+
+/* Crossbar's check_web_path_service_rest_post_body_limit: 0..2^20 ("0" = no limit). */
+static void f_post_body_limit(struct ctx *c, const json_t *v, const struct field *f)
+{
+	static const struct field range = {.lo = 0, .hi = 1 << 20};
+	f_int_range(c, v, &range);
+}
+
+/* An ip_network string as Python's ipaddress.ip_network takes it: an address with an
+ * optional /prefix. Host bits set under the prefix are an error there; wampd accepts them. */
+static bool ip_network_valid(const char *s)
+{
+	char addr[64];
+	unsigned char buf[16];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	int family, max;
+	if (n == 0 || n >= sizeof(addr))
+		return false;
+	memcpy(addr, s, n);
+	addr[n] = '\0';
+	if (inet_pton(AF_INET, addr, buf) == 1) {
+		family = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, addr, buf) == 1) {
+		family = AF_INET6;
+		max = 128;
+	} else {
+		return false;
+	}
+	(void)family;
+	if (slash != NULL) {
+		char *end;
+		long p;
+		if (slash[1] < '0' || slash[1] > '9')
+			return false;
+		p = strtol(slash + 1, &end, 10);
+		if (*end != '\0' || p < 0 || p > max)
+			return false;
+	}
+	return true;
+}
+
+static void f_require_ip(struct ctx *c, const json_t *v, const struct field *f)
+{
+	size_t i;
+	json_t *it;
+	if (!want_list(c, v))
+		return;
+	json_array_foreach(v, i, it)
+	{
+		size_t mark = push_index(c, i);
+		if (!json_is_string(it) || !ip_network_valid(json_string_value(it)))
+			expected(c, "an IP network (\"127.0.0.1\", \"10.0.0.0/8\", \"::1\")", it);
+		pop(c, mark);
+	}
+}
+
+#define REST_COMMON_OPTIONS                                                                      \
+	{.key = "debug", .check = f_bool}, {.key = "key", .check = f_string},                    \
+	        {.key = "secret", .check = f_string}, {.key = "require_tls", .check = f_bool},   \
+	        {.key = "require_ip", .check = f_require_ip},                                    \
+	        {.key = "post_body_limit", .check = f_post_body_limit},                          \
+	{                                                                                        \
+		.key = "timestamp_delta_limit", .check = f_int_range, .lo = 0, .hi = 86400       \
+	}
+
+static const struct field publisher_options_fields[] = {
+        REST_COMMON_OPTIONS,
+        {.key = NULL},
+};
+
+/* "timeout" (ms) is wampd's: Crossbar's caller waits for the callee forever (crossbar #861). */
+static const struct field caller_options_fields[] = {
+        REST_COMMON_OPTIONS,
+        {.key = "timeout", .check = f_int_range, .lo = 0, .hi = 86400000},
+        {.key = NULL},
+};
+
+/* Crossbar's checker lets "topic" out, but its webhook then fails every request (KeyError):
+ * wampd requires it. */
+static const struct field webhook_options_fields[] = {
+        {.key = "debug", .check = f_bool},
+        {.key = "post_body_limit", .check = f_post_body_limit},
+        {.key = "topic", .check = f_string, .required = true},
+        {.key = "success_response", .check = f_string},
+        {.key = "error_response", .check = f_string},
+        {.key = "github_secret", .check = f_string},
+        {.key = NULL},
+};
+
+static void check_rest_options(struct ctx *c, const json_t *v, const struct field *fields)
+{
+	if (!want_object(c, v))
+		return;
+	walk(c, v, fields, false);
+	/* Crossbar compares the request's key with None and answers 401 to every request. */
+	if (json_object_get(v, "secret") != NULL && json_object_get(v, "key") == NULL)
+		err_at(c, "key", "required when \"secret\" is set (signed requests name their key)");
+}
+
+static void f_publisher_options(struct ctx *c, const json_t *v, const struct field *f)
+{
+	check_rest_options(c, v, publisher_options_fields);
+}
+
+static void f_caller_options(struct ctx *c, const json_t *v, const struct field *f)
+{
+	check_rest_options(c, v, caller_options_fields);
+}
+
+static void f_webhook_options(struct ctx *c, const json_t *v, const struct field *f)
+{
+	check_rest_options(c, v, webhook_options_fields);
+}
+
+#define REST_PATH_FIELDS(opts_check, opts_required)                                              \
+	{.key = "id", .check = f_id}, {.key = "type"},                                           \
+	        {.key = "realm", .check = f_realm_name, .required = true},                       \
+	        {.key = "role", .check = f_string, .required = true},                            \
+	        {.key = "options", .check = opts_check, .required = opts_required},              \
+	{                                                                                        \
+		.key = "auth", .check = f_unsupported,                                           \
+		.what = "HTTP Basic/ticket authentication of bridge requests is not supported "  \
+		        "yet"                                                                    \
+	}
+
+static const struct field publisher_fields[] = {
+        REST_PATH_FIELDS(f_publisher_options, false),
+        {.key = NULL},
+};
+
+static const struct field caller_fields[] = {
+        REST_PATH_FIELDS(f_caller_options, false),
+        {.key = NULL},
+};
+
+static const struct field webhook_fields[] = {
+        REST_PATH_FIELDS(f_webhook_options, true),
+        {.key = NULL},
+};
+
+static const struct field nodeinfo_fields[] = {
+        {.key = "id", .check = f_id},
+        {.key = "type"},
+        {.key = NULL},
+};
+
+static void f_mime_types(struct ctx *c, const json_t *v, const struct field *f)
+{
+	const char *key;
+	json_t *it;
+	if (!want_object(c, v))
+		return;
+	json_object_foreach((json_t *)v, key, it)
+	{
+		size_t mark = push_key(c, key);
+		if (key[0] != '.')
+			err(c, "expected a file extension starting with '.'");
+		want_string(c, it);
+		pop(c, mark);
+	}
+}
+
+static const struct field static_options_fields[] = {
+        {.key = "enable_directory_listing", .check = f_bool},
+        {.key = "mime_types", .check = f_mime_types},
+        {.key = "cache_timeout", .check = f_int_range, .lo = 0, .hi = INT32_MAX},
+        {.key = "default_file", .check = f_string},
+        {.key = NULL},
+};
+
+static void f_static_options(struct ctx *c, const json_t *v, const struct field *f)
+{
+	if (want_object(c, v))
+		walk(c, v, static_options_fields, false);
+}
+
+static const struct field static_fields[] = {
+        {.key = "id", .check = f_id},
+        {.key = "type"},
+        {.key = "directory", .check = f_string, .required = true},
+        {.key = "package",
+         .check = f_unsupported,
+         .what = "serving Python package resources is not supported (use \"directory\")"},
+        {.key = "resource",
+         .check = f_unsupported,
+         .what = "serving Python package resources is not supported (use \"directory\")"},
+        {.key = "options", .check = f_static_options},
+        {.key = NULL},
+};
+
+/* Returns the fields of a bridge path service type, or NULL. */
+static const struct field *bridge_service_fields(const char *type)
+{
+	if (strcmp(type, "publisher") == 0)
+		return publisher_fields;
+	if (strcmp(type, "caller") == 0)
+		return caller_fields;
+	if (strcmp(type, "webhook") == 0)
+		return webhook_fields;
+	if (strcmp(type, "nodeinfo") == 0)
+		return nodeinfo_fields;
+	if (strcmp(type, "static") == 0)
+		return static_fields;
+	return NULL;
+}
+
+static bool http_url_valid(const char *s)
+{
+	return (strncmp(s, "http://", 7) == 0 && s[7] != '\0') ||
+	       (strncmp(s, "https://", 8) == 0 && s[8] != '\0');
+}
+
+static void f_http_url(struct ctx *c, const json_t *v, const struct field *f)
+{
+	if (!json_is_string(v) || !http_url_valid(json_string_value(v)))
+		expected(c, "an http:// or https:// URL", v);
+}
+
+static void f_http_method(struct ctx *c, const json_t *v, const struct field *f)
+{
+	static const char *const methods[] = {"GET",    "POST",    "PUT",   "PATCH",
+	                                      "DELETE", "OPTIONS", "HEAD", NULL};
+	want_one_of(c, v, methods);
+}
+
+static const struct field forward_sub_fields[] = {
+        {.key = "url", .check = f_http_url, .required = true},
+        {.key = "topic", .check = f_perm_uri, .required = true},
+        {.key = "match", .check = f_match},
+        {.key = NULL},
+};
+
+static void f_forward_subs(struct ctx *c, const json_t *v, const struct field *f)
+{
+	size_t i;
+	json_t *it;
+	if (!want_list(c, v))
+		return;
+	if (json_array_size(v) == 0)
+		err(c, "expected at least one subscription");
+	json_array_foreach(v, i, it)
+	{
+		size_t mark = push_index(c, i);
+		if (want_object(c, it))
+			walk(c, it, forward_sub_fields, false);
+		pop(c, mark);
+	}
+}
+
+/* "extra" of crossbar.bridge.rest.MessageForwarder; max_retries, retry_delay (ms) and timeout
+ * (ms) are wampd's (Crossbar drops a failed delivery). */
+static const struct field forwarder_extra_fields[] = {
+        {.key = "subscriptions", .check = f_forward_subs, .required = true},
+        {.key = "method", .check = f_http_method},
+        {.key = "expectedcode", .check = f_int_range, .lo = 100, .hi = 599},
+        {.key = "debug", .check = f_bool},
+        {.key = "max_retries", .check = f_int_range, .lo = 0, .hi = 100},
+        {.key = "retry_delay", .check = f_int_range, .lo = 1, .hi = 3600000},
+        {.key = "timeout", .check = f_int_range, .lo = 1, .hi = 600000},
+        {.key = NULL},
+};
+
+/* "extra" of crossbar.bridge.rest.RESTCallee; timeout (ms) is wampd's. */
+static const struct field callee_extra_fields[] = {
+        {.key = "procedure", .check = f_perm_uri, .required = true},
+        {.key = "baseurl", .check = f_http_url, .required = true},
+        {.key = "debug", .check = f_bool},
+        {.key = "timeout", .check = f_int_range, .lo = 1, .hi = 600000},
+        {.key = NULL},
+};
+
+/* Both module paths: the docs still say crossbar.adapter.rest.*, the code moved to
+ * crossbar.bridge.rest.* (bridge/rest/__init__.py). */
+static const char *const forwarder_classes[] = {"crossbar.bridge.rest.MessageForwarder",
+                                                "crossbar.adapter.rest.MessageForwarder", NULL};
+static const char *const callee_classes[] = {"crossbar.bridge.rest.RESTCallee",
+                                             "crossbar.adapter.rest.RESTCallee", NULL};
+
+static void f_component_classname(struct ctx *c, const json_t *v, const struct field *f)
+{
+	char q[QUOTE_MAX * 6 + 16];
+	if (!want_string(c, v))
+		return;
+	if (in_list(json_string_value(v), forwarder_classes) ||
+	    in_list(json_string_value(v), callee_classes))
+		return;
+	err(c,
+	    "component class %s is not supported (wampd is not Python: it runs only "
+	    "crossbar.bridge.rest.MessageForwarder and crossbar.bridge.rest.RESTCallee, natively)",
+	    quoted(json_string_value(v), q, sizeof(q)));
+}
+
+static void f_connecting_transport(struct ctx *c, const json_t *v, const struct field *f)
+{
+	static const char *const types[] = {"websocket", "rawsocket", NULL};
+	const json_t *t;
+	if (!want_object(c, v))
+		return;
+	if ((t = json_object_get(v, "type")) == NULL) {
+		err_at(c, "type", "required key is missing");
+		return;
+	}
+	{
+		size_t mark = push_key(c, "type");
+		want_one_of(c, t, types);
+		pop(c, mark);
+	}
+}
+
+/* Router components join their realm inside the router ("role" is their authrole, default
+ * "anonymous" as Crossbar's start_router_component); container components connect over
+ * "transport" in Crossbar, which wampd checks but does not use: it runs them inside the router
+ * on the realm named, with the authrole "anonymous" that Crossbar's default anonymous
+ * transport would give them. */
+static const struct field router_component_fields[] = {
+        {.key = "id", .check = f_id},
+        {.key = "type"},
+        {.key = "classname", .check = f_component_classname, .required = true},
+        {.key = "realm", .check = f_realm_name, .required = true},
+        {.key = "role", .check = f_string},
+        {.key = "references", .check = f_string_list},
+        {.key = "extra", .check = f_object, .required = true},
+        {.key = NULL},
+};
+
+static const struct field container_component_fields[] = {
+        {.key = "id", .check = f_id},
+        {.key = "type"},
+        {.key = "classname", .check = f_component_classname, .required = true},
+        {.key = "realm", .check = f_realm_name, .required = true},
+        {.key = "extra", .check = f_object, .required = true},
+        {.key = "transport", .check = f_connecting_transport, .required = true},
+        {.key = "auth",
+         .check = f_unsupported,
+         .what = "component authentication is not supported (wampd runs bridge components "
+                 "inside the router, as anonymous)"},
+        {.key = NULL},
+};
+
+static void check_component(struct ctx *c, const json_t *comp, bool in_container)
+{
+	const json_t *t, *cls, *extra;
+	size_t mark;
+	char q[QUOTE_MAX * 6 + 16];
+	if (!want_object(c, comp))
+		return;
+	if ((t = json_object_get(comp, "type")) == NULL) {
+		err_at(c, "type", "required key is missing");
+		return;
+	}
+	mark = push_key(c, "type");
+	if (!want_string(c, t)) {
+		pop(c, mark);
+		return;
+	}
+	if (strcmp(json_string_value(t), "class") != 0) {
+		if (strcmp(json_string_value(t), "function") == 0)
+			err(c, "function components are not supported (they are Python callables)");
+		else
+			err(c, "unknown component type %s", quoted(json_string_value(t), q, sizeof(q)));
+		pop(c, mark);
+		return;
+	}
+	pop(c, mark);
+	walk(c, comp, in_container ? container_component_fields : router_component_fields, false);
+	cls = json_object_get(comp, "classname");
+	extra = json_object_get(comp, "extra");
+	if (!json_is_string(cls) || !json_is_object(extra))
+		return;
+	mark = push_key(c, "extra");
+	if (in_list(json_string_value(cls), forwarder_classes))
+		walk(c, extra, forwarder_extra_fields, false);
+	else if (in_list(json_string_value(cls), callee_classes))
+		walk(c, extra, callee_extra_fields, false);
+	pop(c, mark);
+}
+
+static void check_components(struct ctx *c, const json_t *v, bool in_container)
+{
+	size_t i;
+	json_t *it;
+	if (!want_list(c, v))
+		return;
+	json_array_foreach(v, i, it)
+	{
+		size_t mark = push_index(c, i);
+		check_component(c, it, in_container);
+		pop(c, mark);
+	}
+}
+
+static void f_router_components(struct ctx *c, const json_t *v, const struct field *f)
+{
+	check_components(c, v, false);
+}
+
+static void f_container_components(struct ctx *c, const json_t *v, const struct field *f)
+{
+	check_components(c, v, true);
+}
+
+static void f_container_shutdown(struct ctx *c, const json_t *v, const struct field *f)
+{
+	static const char *const modes[] = {
+	        "shutdown-manual", "shutdown-on-last-component-stopped",
+	        "shutdown-on-any-component-failed", "shutdown-on-any-component-stopped", NULL};
+	want_one_of(c, v, modes);
+}
+
+static void f_container_restart(struct ctx *c, const json_t *v, const struct field *f)
+{
+	static const char *const modes[] = {"restart-always", "restart-on-failed", "restart-never",
+	                                    NULL};
+	want_one_of(c, v, modes);
+}
+
+/* Crossbar's native worker options plus the container's shutdown and restart policies, which
+ * wampd accepts and ignores (its components live as long as the router). */
+static const struct field container_options_fields[] = {
+        {.key = "extra"},
+        {.key = "title", .check = f_string},
+        {.key = "python", .check = f_string},
+        {.key = "pythonpath", .check = f_string_list},
+        {.key = "cpu_affinity", .check = f_int_list},
+        {.key = "env", .check = f_env},
+        {.key = "expose_controller", .check = f_bool},
+        {.key = "expose_shared", .check = f_bool},
+        {.key = "disabled", .check = f_disabled},
+        {.key = "shutdown", .check = f_container_shutdown},
+        {.key = "restart", .check = f_container_restart},
+        {.key = NULL},
+};
+
+static void f_container_options(struct ctx *c, const json_t *v, const struct field *f)
+{
+	if (want_object(c, v))
+		walk(c, v, container_options_fields, false);
+}
+
+static const struct field container_fields[] = {
+        {.key = "id", .check = f_id},
+        {.key = "type"},
+        {.key = "options", .check = f_container_options},
+        {.key = "manhole", .check = f_manhole},
+        {.key = "components", .check = f_container_components},
+        {.key = "connections",
+         .check = f_unsupported_if_set,
+         .what = "container connections are not supported yet"},
+        {.key = NULL},
+};
+
 /* Every other web service Crossbar knows (personality.py WEB_SERVICE_CHECKERS). */
 static const char *const later_services[] = {"static",    "nodeinfo",
                                              "publisher", "caller",
@@ -1470,6 +1926,11 @@ static void check_service(struct ctx *c, const json_t *svc)
 	if (strcmp(s, "websocket") == 0) {
 		pop(c, mark);
 		walk(c, svc, websocket_service_fields, false);
+		return;
+	}
+	if (bridge_service_fields(s) != NULL) {
+		pop(c, mark);
+		walk(c, svc, bridge_service_fields(s), false);
 		return;
 	}
 	if (in_list(s, later_services))
@@ -1598,9 +2059,7 @@ static const struct field router_fields[] = {
         {.key = "manhole", .check = f_manhole},
         {.key = "realms", .check = f_realms},
         {.key = "transports", .check = f_transports},
-        {.key = "components",
-         .check = f_unsupported_if_set,
-         .what = "router components are not supported yet"},
+        {.key = "components", .check = f_router_components},
         {.key = "connections",
          .check = f_unsupported_if_set,
          .what = "router connections are not supported yet"},
@@ -1626,6 +2085,11 @@ static void check_worker(struct ctx *c, const json_t *w)
 		return;
 	}
 	s = json_string_value(t);
+	if (strcmp(s, "container") == 0) {
+		pop(c, mark);
+		walk(c, w, container_fields, false);
+		return;
+	}
 	if (strcmp(s, "router") != 0) {
 		char q[QUOTE_MAX * 6 + 16];
 		err(c, "worker type %s is not supported yet", quoted(s, q, sizeof(q)));

@@ -69,6 +69,45 @@ struct wd_ws_options {
 
 enum wd_service_type {
 	WD_SERVICE_WEBSOCKET = 0,
+	WD_SERVICE_PUBLISHER = 1, /* HTTP bridge (bridge/): POST -> PUBLISH */
+	WD_SERVICE_CALLER = 2,    /* POST -> CALL */
+	WD_SERVICE_WEBHOOK = 3,   /* any POST body -> PUBLISH {headers, body} */
+	WD_SERVICE_NODEINFO = 4,  /* status page */
+	WD_SERVICE_STATIC = 5,    /* files from a directory */
+};
+
+/* A publisher, caller or webhook path (Crossbar's keys; bridge/ serves it). */
+struct wd_rest_cfg {
+	char *realm;                  /* required */
+	char *role;                   /* required by the checker; the session's authrole */
+	char *key, *secret;           /* signed requests when secret is set */
+	bool require_tls;
+	char **require_ip;            /* "a.b.c.d", "a.b.c.d/n" or IPv6 networks */
+	size_t n_require_ip;
+	uint32_t post_body_limit;     /* bytes; 0 = Crossbar's "unlimited" (wampd still bounds it:
+	                               * WD_HTTP_DEFAULT_BODY_LIMIT in router/http.h) */
+	uint32_t timestamp_delta_limit_s; /* default 300 (Crossbar's code; its docs say 0); 0 = off */
+	uint32_t timeout_ms;          /* caller: wampd's options.timeout (ms); 0 = none */
+	bool debug;
+	char *topic;                  /* webhook */
+	char *success_response;       /* webhook; default "OK" */
+	char *error_response;         /* webhook; default "NOT OK" */
+	char *github_secret;          /* webhook; NULL = not checked */
+};
+
+struct wd_mime_cfg {
+	char *ext;  /* ".svg" */
+	char *type; /* "image/svg+xml" */
+};
+
+/* A static path: files under directory (a relative one is taken from the node directory). */
+struct wd_static_cfg {
+	char *directory;
+	bool enable_directory_listing;  /* default false */
+	struct wd_mime_cfg *mime_types; /* options.mime_types, ahead of the built-in table */
+	size_t n_mime_types;
+	uint32_t cache_timeout_s;       /* options.cache_timeout; 0 = no max-age */
+	char *default_file;             /* options.default_file; default "index.html" */
 };
 
 /* Transport authentication ("auth" of a websocket transport or path service). */
@@ -121,6 +160,8 @@ struct wd_service_cfg {
 	size_t n_serializers;
 	struct wd_ws_options ws;
 	struct wd_auth_cfg auth;
+	struct wd_rest_cfg rest;      /* publisher, caller, webhook */
+	struct wd_static_cfg stat;    /* static */
 };
 
 enum wd_transport_type {
@@ -147,12 +188,45 @@ struct wd_transport_cfg {
 	uint32_t client_timeout_s;       /* web options.client_timeout (seconds); 0 = not set */
 };
 
+/* Crossbar's REST bridge components, run natively inside wampd by bridge/. */
+enum wd_component_class {
+	WD_COMPONENT_FORWARDER = 0,   /* crossbar.bridge.rest.MessageForwarder */
+	WD_COMPONENT_REST_CALLEE = 1, /* crossbar.bridge.rest.RESTCallee */
+};
+
+struct wd_forward_cfg {
+	char *topic;
+	char *url;
+	enum wd_match match; /* default exact */
+};
+
+struct wd_component_cfg {
+	enum wd_component_class cls;
+	char *realm;
+	char *role;                    /* router component "role"; default "anonymous" */
+	/* MessageForwarder ("extra") */
+	struct wd_forward_cfg *subs;
+	size_t n_subs;
+	char *method;                  /* default "POST" */
+	int expected_code;             /* "expectedcode"; 0 = any 2xx */
+	bool debug;
+	uint32_t max_retries;          /* wampd: "max_retries", default 5 */
+	uint32_t retry_delay_ms;       /* wampd: "retry_delay" first delay, doubled; default 1000 */
+	uint32_t timeout_ms;           /* wampd: "timeout" per HTTP request; default 10000 */
+	/* RESTCallee ("extra") */
+	char *procedure;
+	char *baseurl;
+};
+
 struct wd_config {
 	/* Router workers whose options.disabled is true are skipped (as Crossbar's node does). */
 	struct wd_realm_cfg *realms;       /* from every router worker, in order */
 	size_t n_realms;
 	struct wd_transport_cfg *transports;
 	size_t n_transports;
+	/* router workers' and container workers' "components" (bridge classes), in order */
+	struct wd_component_cfg *components;
+	size_t n_components;
 };
 
 #endif

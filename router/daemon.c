@@ -35,6 +35,7 @@ int wd_router_init(struct wd_router *r, uv_loop_t *loop, const struct wd_config 
 	r->loop = loop;
 	r->cfg = cfg;
 	r->max_queued_bytes = DEFAULT_MAX_QUEUED_BYTES;
+	r->started_ms = uv_now(loop);
 	wd_map_init(&r->realms);
 	wd_map_init(&r->sessions);
 	if ((rc = wd_framer_init(&r->framer)) < 0)
@@ -89,6 +90,8 @@ void wd_router_stop(struct wd_router *r)
 		return;
 	r->is_stopping = true;
 	wd_listener_close_all(r);
+	if (r->web != NULL)
+		r->web->stop(r->web_ctx);
 	for (c = r->conns; c != NULL; c = next) {
 		next = c->next;
 		if (c->proto != NULL && c->proto->on_shutdown != NULL)
@@ -102,6 +105,10 @@ void wd_router_stop(struct wd_router *r)
 
 void wd_router_deinit(struct wd_router *r)
 {
+	/* Bridge sessions leave their realms before the realms go. */
+	if (r->web != NULL)
+		r->web->free(r->web_ctx);
+	r->web = NULL;
 	for (struct wd_map_entry *e = wd_map_first(&r->realms); e != NULL;
 	     e = wd_map_next(&r->realms, e))
 		wd_realm_free(wd_map_val(e));

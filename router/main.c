@@ -12,6 +12,7 @@
 #include <uv.h>
 #include <wslay/wslayver.h>
 
+#include "bridge/bridge.h"
 #include "config/config.h"
 #include "router/log.h"
 #include "router/router.h"
@@ -75,8 +76,10 @@ static int cmd_version(void)
 }
 
 /* Loads and checks the config the way `start` and `check` both need. On success *doc_out
- * holds the document and *path_out names its source (NULL: embedded default). */
-static int load_checked(const struct opts *o, json_t **doc_out, char **path_out)
+ * holds the document, *path_out names its source (NULL: embedded default) and, when
+ * cbdir_out is not NULL, *cbdir_out the node directory (malloc'd). */
+static int load_checked(const struct opts *o, json_t **doc_out, char **path_out,
+			char **cbdir_out)
 {
 	char err[512], *cbdir = NULL, *path = NULL;
 	struct wd_config_errors errs = {0};
@@ -104,6 +107,10 @@ static int load_checked(const struct opts *o, json_t **doc_out, char **path_out)
 	}
 	*doc_out = doc;
 	*path_out = path;
+	if (cbdir_out != NULL) {
+		*cbdir_out = cbdir;
+		cbdir = NULL;
+	}
 	doc = NULL;
 	path = NULL;
 	rc = 0;
@@ -119,7 +126,7 @@ static int cmd_check(const struct opts *o)
 {
 	json_t *doc;
 	char *path;
-	if (load_checked(o, &doc, &path) < 0)
+	if (load_checked(o, &doc, &path, NULL) < 0)
 		return 1;
 	printf("ok (%s)\n", path ? path : "embedded default");
 	json_decref(doc);
@@ -171,7 +178,7 @@ static int cmd_start(const struct opts *o)
 	struct wd_router r;
 	uv_loop_t loop;
 	json_t *doc;
-	char *path;
+	char *path, *cbdir = NULL;
 	int level = o->loglevel ? wd_log_parse_level(o->loglevel) : WD_LOG_INFO, rc = 1;
 	if (level < 0) {
 		fprintf(stderr, "wampd: --loglevel must be trace, debug, info, warn, error or none\n");
@@ -185,7 +192,7 @@ static int cmd_start(const struct opts *o)
 		fprintf(stderr, "wampd: libsodium failed to initialise\n");
 		return 1;
 	}
-	if (load_checked(o, &doc, &path) < 0)
+	if (load_checked(o, &doc, &path, &cbdir) < 0)
 		return 1;
 	if (wd_config_build(doc, &cfg) < 0) {
 		fprintf(stderr, "wampd: cannot build the configuration\n");
@@ -194,7 +201,7 @@ static int cmd_start(const struct opts *o)
 	wd_log(WD_LOG_INFO, "router", "wampd %s starting with %s", WD_VERSION,
 	       path ? path : "the embedded default config");
 	uv_loop_init(&loop);
-	if (wd_router_init(&r, &loop, cfg) < 0) {
+	if (wd_router_init(&r, &loop, cfg) < 0 || (r.cbdir = cbdir, wd_bridge_attach(&r)) < 0) {
 		wd_router_stop(&r);
 		uv_run(&loop, UV_RUN_DEFAULT);
 		wd_log(WD_LOG_ERROR, "router", "start-up failed");
@@ -209,6 +216,7 @@ static int cmd_start(const struct opts *o)
 out_doc:
 	json_decref(doc);
 	free(path);
+	free(cbdir);
 	return rc;
 }
 

@@ -13,6 +13,20 @@
 
 struct wd_conn;
 struct wd_listener;
+struct wd_http_req;
+
+/* Web path services other than WebSocket (publisher, caller, webhook, nodeinfo, static) and
+ * the bridge components live in bridge/, which is built on the router's public session API.
+ * So that the router does not link against its own client, the bridge plugs in through
+ * these hooks (bridge/bridge.h wd_bridge_attach); without them such paths answer 404. */
+struct wd_web_ops {
+	/* A complete request (see router/http.h for its lifetime). */
+	void (*handle)(void *ctx, struct wd_http_req *req);
+	/* Router shutdown began: cancel outbound work and close the hook's libuv handles. */
+	void (*stop)(void *ctx);
+	/* After the loop ended, before realms are freed: leave realms and free everything. */
+	void (*free)(void *ctx);
+};
 
 struct wd_router {
 	uv_loop_t *loop;
@@ -32,6 +46,10 @@ struct wd_router {
 	uint64_t next_conn_id;
 	size_t max_queued_bytes;         /* per-connection output bound (slow consumers) */
 	bool is_stopping;
+	const struct wd_web_ops *web;    /* NULL until bridge/ attaches */
+	void *web_ctx;
+	uint64_t started_ms;             /* loop time at start (uptime for nodeinfo) */
+	const char *cbdir;               /* node directory (static paths); borrowed, may be NULL */
 };
 
 /* Builds router state from cfg (realms) and binds every transport's listener. Returns 0 or a
