@@ -1470,7 +1470,15 @@ static bool ip_network_valid(const char *s)
 	} else {
 		return false;
 	}
-	(void)family;
+	if (slash != NULL && family == AF_INET && strchr(slash + 1, '.') != NULL) {
+		/* netmask form, as ip_network("192.168.1.0/255.255.255.0") */
+		unsigned char m[4];
+		uint32_t mask;
+		if (inet_pton(AF_INET, slash + 1, m) != 1)
+			return false;
+		mask = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
+		return (mask & (~mask >> 1)) == 0 || ((~mask) & ((~mask) + 1)) == 0;
+	}
 	if (slash != NULL) {
 		char *end;
 		long p;

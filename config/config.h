@@ -74,8 +74,7 @@ void wd_config_free_auth(struct wd_auth_cfg *a);
 bool wd_config_worker_disabled(const json_t *worker);
 
 /* The embedded default config (realm1, anonymous with full permissions, web transport on
- * 127.0.0.1:8080 with "ws", "publish" and "call" paths) as JSON text. While the bridge
- * is not implemented, the publisher/caller paths are left out of it. Static storage; it
+ * 127.0.0.1:8080 with "ws", "publish" and "call" paths) as JSON text. Static storage; it
  * passes wd_config_check. */
 const char *wd_config_default_json(void);
 

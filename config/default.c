@@ -4,9 +4,8 @@
 
 /* realm1 with the anonymous role allowed everything, and ws://127.0.0.1:8080/ws. Only the
  * loopback interface: a node nobody configured should not be reachable from the network.
- * TODO(bridge): add "publish": {"type": "publisher", "realm": "realm1", "role": "anonymous"}
- * and "call": {"type": "caller", ...} to "paths" when the HTTP bridge lands; until then the
- * checker rejects those service types and they are left out. */
+ * "publish" and "call" are Crossbar's HTTP bridge paths (as in crossbar-examples' rest/
+ * configs): `make run` serves ws://127.0.0.1:8080/ws, POST /publish and POST /call. */
 static const char default_json[] =
         "{\n"
         "  \"version\": 2,\n"
@@ -40,7 +39,11 @@ static const char default_json[] =
         "          \"endpoint\": {\"type\": \"tcp\", \"interface\": \"127.0.0.1\", \"port\": "
         "8080},\n"
         "          \"paths\": {\n"
-        "            \"ws\": {\"type\": \"websocket\", \"serializers\": [\"json\", \"msgpack\"]}\n"
+        "            \"ws\": {\"type\": \"websocket\", \"serializers\": [\"json\", \"msgpack\"]},\n"
+        "            \"publish\": {\"type\": \"publisher\", \"realm\": \"realm1\", \"role\": "
+        "\"anonymous\"},\n"
+        "            \"call\": {\"type\": \"caller\", \"realm\": \"realm1\", \"role\": "
+        "\"anonymous\"}\n"
         "          }\n"
         "        }\n"
         "      ]\n"
