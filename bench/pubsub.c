@@ -203,7 +203,7 @@ static void on_event(struct wd_bench_conn *c, const struct wd_scan *m)
 static void on_msg(struct wd_bench_conn *c, const uint8_t *p, size_t len)
 {
 	struct wd_scan m;
-	if (wd_scan_msg(c->th->b->o.codec->is_binary, p, len, &m) < 0 || m.n < 1 || !m.el[0].is_int) {
+	if (wd_scan_msg(c->th->b->o.codec->is_binary, p, len, 5, &m) < 0 || m.n < 1 || !m.el[0].is_int) {
 		wd_bench_conn_fail(c, "unparsable message");
 		return;
 	}

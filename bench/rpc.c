@@ -168,13 +168,15 @@ static void on_result(struct wd_bench_conn *c, const struct wd_scan *m)
 static void on_msg(struct wd_bench_conn *c, const uint8_t *p, size_t len)
 {
 	struct wd_scan m;
-	if (wd_scan_msg(c->th->b->o.codec->is_binary, p, len, &m) < 0 || m.n < 1 || !m.el[0].is_int) {
+	if (wd_scan_msg(c->th->b->o.codec->is_binary, p, len, 5, &m) < 0 || m.n < 1 || !m.el[0].is_int) {
 		wd_bench_conn_fail(c, "unparsable message");
 		return;
 	}
 	switch (m.el[0].ival) {
 	case 68: /* INVOCATION [68, Request, Registration, Details, Arguments?, ArgumentsKw?] */
-		if (m.n < 4 || !m.el[1].is_int) {
+		/* The echo needs the exact span of Arguments: scan the whole message. */
+		if (wd_scan_msg(c->th->b->o.codec->is_binary, p, len, WD_SCAN_MAX_EL, &m) < 0 ||
+		    m.n < 4 || !m.el[1].is_int) {
 			wd_bench_conn_fail(c, "bad INVOCATION");
 			return;
 		}

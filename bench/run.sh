@@ -3,13 +3,15 @@
 #   bench/run.sh                  the whole matrix (about 4 minutes)
 #   DURATION=2 bench/run.sh       shorter runs
 #   SKIP_FOX=1 bench/run.sh       wampd only
+#   WAMPD=/path/to/wampd bench/run.sh   measure that binary instead of building build-bench's
 # Every router is started fresh for each run on a free 127.0.0.1 port and killed afterwards.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=$ROOT/build-bench
 BENCH=$BUILD/bench/wampd-bench
-WAMPD=$BUILD/router/wampd
+WAMPD_GIVEN=${WAMPD:-}
+WAMPD=${WAMPD:-$BUILD/router/wampd}
 FOX_DIR=$ROOT/bench/fox
 RESULTS_DIR=$ROOT/bench/results
 OUT=$RESULTS_DIR/latest.jsonl
@@ -40,7 +42,25 @@ log() { echo "run.sh: $*" >&2; }
 if [ ! -f "$BUILD/build.ninja" ]; then
 	meson setup "$BUILD" "$ROOT" --buildtype=release >/dev/null
 fi
-ninja -C "$BUILD" router/wampd bench/wampd-bench >/dev/null
+# The tree is shared with engineers mid-edit: if the build fails but binaries exist, say so
+# loudly and measure the last good build (recorded as "build":"stale").
+BUILD_LOG=${TMPDIR:-/tmp}/wampd-bench-build.log
+if ! ninja -C "$BUILD" bench/wampd-bench >"$BUILD_LOG" 2>&1; then
+	cat "$BUILD_LOG" >&2
+	exit 1
+fi
+BUILD_STATE=fresh
+if [ -n "$WAMPD_GIVEN" ]; then
+	BUILD_STATE="given:$WAMPD_GIVEN"
+elif ! ninja -C "$BUILD" router/wampd >"$BUILD_LOG" 2>&1; then
+	if [ -x "$WAMPD" ]; then
+		echo "$(basename "$0"): wampd BUILD FAILED, using the previous binary (see $BUILD_LOG)" >&2
+		BUILD_STATE=stale
+	else
+		cat "$BUILD_LOG" >&2
+		exit 1
+	fi
+fi
 
 # Sessions need descriptors on both sides; the router inherits this limit.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -134,9 +154,9 @@ run_one() {
 mkdir -p "$RESULTS_DIR"
 TMP_OUT=$WORK/latest.jsonl
 load=$(cut -d' ' -f1-3 /proc/loadavg)
-printf '{"scenario":"meta","date":"%s","nproc":%s,"kernel":"%s","loadavg_before":"%s","duration":%s,"commit":"%s"}\n' \
+printf '{"scenario":"meta","date":"%s","nproc":%s,"kernel":"%s","loadavg_before":"%s","duration":%s,"commit":"%s","build":"%s"}\n' \
 	"$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(nproc)" "$(uname -r)" "$load" "$DURATION" \
-	"$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" >>"$TMP_OUT"
+	"$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" "$BUILD_STATE" >>"$TMP_OUT"
 
 # ---- wampd: start-up time and idle RSS (median-free: one fresh start) ----
 start_wampd

@@ -62,7 +62,9 @@ static const uint8_t *j_skip(const uint8_t *p, const uint8_t *e)
 	return p;
 }
 
-static bool j_int(const uint8_t *p, const uint8_t *e, int64_t *out)
+/* Parses an integer token at p: on success *end is just past its digits and the next byte
+ * (if any) ends the token. Returns false for anything else (reals, literals, overflow). */
+static bool j_num(const uint8_t *p, const uint8_t *e, const uint8_t **end, int64_t *out)
 {
 	bool neg = false;
 	if (p < e && *p == '-') {
@@ -72,21 +74,24 @@ static bool j_int(const uint8_t *p, const uint8_t *e, int64_t *out)
 	if (p >= e || *p < '0' || *p > '9')
 		return false;
 	uint64_t v = 0;
-	for (; p < e && *p >= '0' && *p <= '9'; p++) {
-		if (v > (UINT64_C(1) << 62))
-			return false;
+	const uint8_t *start = p;
+	for (; p < e && *p >= '0' && *p <= '9'; p++)
 		v = v * 10 + (uint64_t)(*p - '0');
-	}
-	if (p < e)
-		return false; /* '.', 'e' or garbage: not an integer */
-	if (v > (uint64_t)INT64_MAX)
+	/* 19 digits cannot wrap a uint64; more are never an int64. */
+	if (p - start > 19 || v > (uint64_t)INT64_MAX)
+		return false;
+	if (p < e && *p != ',' && *p != ']' && *p != '}' && *p != ' ' && *p != '\n' &&
+	    *p != '\r' && *p != '\t')
 		return false;
 	*out = neg ? -(int64_t)v : (int64_t)v;
+	*end = p;
 	return true;
 }
 
-/* Splits an array into s (ints == NULL) or reads its leading integers into ints. */
-static int j_array(const uint8_t *p, size_t len, struct wd_scan *s, int64_t *ints, int n_ints)
+/* Splits an array into s (ints == NULL; at most max_el elements, the last of which is not
+ * skipped) or reads its leading integers into ints. */
+static int j_array(const uint8_t *p, size_t len, struct wd_scan *s, int max_el, int64_t *ints,
+		   int n_ints)
 {
 	const uint8_t *e = p + len;
 	int n = 0;
@@ -99,21 +104,28 @@ static int j_array(const uint8_t *p, size_t len, struct wd_scan *s, int64_t *int
 		goto done;
 	}
 	for (;;) {
-		const uint8_t *start = p;
-		if (ints != NULL && n >= n_ints)
-			return n; /* the rest (padding) is never looked at */
-		const uint8_t *end = j_skip(p, e);
-		if (end == NULL)
-			return -1;
+		const uint8_t *start = p, *end;
+		int64_t v;
+		bool is_int = j_num(p, e, &end, &v);
 		if (ints != NULL) {
-			if (!j_int(start, end, &ints[n]))
-				return n;
-		} else if (n < WD_SCAN_MAX_EL) {
+			if (n >= n_ints || !is_int)
+				return n; /* the rest (padding) is never looked at */
+			ints[n] = v;
+		} else if (n < max_el) {
 			struct wd_scan_el *el = &s->el[n];
 			el->p = start;
-			el->len = (size_t)(end - start);
-			el->is_int = j_int(start, end, &el->ival);
+			el->is_int = is_int;
+			el->ival = is_int ? v : 0;
+			if (n == max_el - 1) { /* enough: the caller reads only this element's start */
+				el->len = (size_t)(e - start);
+				s->n = n + 1;
+				return 0;
+			}
 		}
+		if (!is_int && (end = j_skip(p, e)) == NULL)
+			return -1;
+		if (ints == NULL && n < max_el)
+			s->el[n].len = (size_t)(end - start);
 		n++;
 		p = j_ws(end, e);
 		if (p >= e)
@@ -131,7 +143,7 @@ done:
 		return n;
 	if (j_ws(p, e) != e)
 		return -1;
-	s->n = n;
+	s->n = n < max_el ? n : max_el;
 	return 0;
 }
 
@@ -262,7 +274,8 @@ static bool m_int(const uint8_t *p, const uint8_t *e, int64_t *out)
 	return true;
 }
 
-static int m_array(const uint8_t *p, size_t len, struct wd_scan *s, int64_t *ints, int n_ints)
+static int m_array(const uint8_t *p, size_t len, struct wd_scan *s, int max_el, int64_t *ints,
+		   int n_ints)
 {
 	const uint8_t *e = p + len;
 	uint64_t skip, count;
@@ -282,9 +295,17 @@ static int m_array(const uint8_t *p, size_t len, struct wd_scan *s, int64_t *int
 				return -1;
 			continue;
 		}
+		if (n == max_el - 1) { /* enough: the caller reads only this element's start */
+			struct wd_scan_el *el = &s->el[n];
+			el->p = start;
+			el->len = (size_t)(e - start);
+			el->is_int = m_int(start, e, &el->ival);
+			s->n = n + 1;
+			return 0;
+		}
 		if ((p = m_skip(p, e)) == NULL)
 			return -1;
-		if (n < WD_SCAN_MAX_EL) {
+		if (n < max_el) {
 			struct wd_scan_el *el = &s->el[n];
 			el->p = start;
 			el->len = (size_t)(p - start);
@@ -296,16 +317,19 @@ static int m_array(const uint8_t *p, size_t len, struct wd_scan *s, int64_t *int
 		return n;
 	if (p != e)
 		return -1;
-	s->n = n;
+	s->n = n < max_el ? n : max_el;
 	return 0;
 }
 
-int wd_scan_msg(bool is_msgpack, const uint8_t *p, size_t len, struct wd_scan *out)
+int wd_scan_msg(bool is_msgpack, const uint8_t *p, size_t len, int max_el, struct wd_scan *out)
 {
-	return is_msgpack ? m_array(p, len, out, NULL, 0) : j_array(p, len, out, NULL, 0);
+	if (max_el < 1 || max_el > WD_SCAN_MAX_EL)
+		max_el = WD_SCAN_MAX_EL;
+	return is_msgpack ? m_array(p, len, out, max_el, NULL, 0)
+			  : j_array(p, len, out, max_el, NULL, 0);
 }
 
 int wd_scan_ints(bool is_msgpack, const uint8_t *p, size_t len, int64_t *out, int n)
 {
-	return is_msgpack ? m_array(p, len, NULL, out, n) : j_array(p, len, NULL, out, n);
+	return is_msgpack ? m_array(p, len, NULL, 0, out, n) : j_array(p, len, NULL, 0, out, n);
 }

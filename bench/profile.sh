@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Profiles wampd under callgrind while one short wampd-bench scenario runs, and prints the top
+# 15 functions by inclusive and by self cost.
+#   bench/profile.sh NAME [wampd-bench args...]     e.g.  bench/profile.sh rpc_json rpc --callers 16
+# Output: bench/results/profile-NAME.txt (the callgrind.out file stays in a temp dir, removed).
+# Uses build-bench (release, as run.sh builds it), or the binary in $WAMPD; valgrind slows wampd
+# about 50x, so figures are relative costs, not throughput.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=$ROOT/build-bench
+WAMPD_GIVEN=${WAMPD:-}
+WAMPD=${WAMPD:-$BUILD/router/wampd}
+NAME=${1:?usage: profile.sh NAME [wampd-bench args]}
+shift
+WORK=$(mktemp -d /tmp/wampd-prof.XXXXXX)
+VG_PID=""
+
+cleanup() {
+	if [ -n "$VG_PID" ] && kill -0 "$VG_PID" 2>/dev/null; then
+		kill -9 "$VG_PID" 2>/dev/null || true
+	fi
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if [ ! -f "$BUILD/build.ninja" ]; then
+	meson setup "$BUILD" "$ROOT" --buildtype=release >/dev/null
+fi
+# The tree is shared with engineers mid-edit: if the build fails but binaries exist, say so
+# loudly and measure the last good build (recorded as "build":"stale").
+BUILD_LOG=${TMPDIR:-/tmp}/wampd-bench-build.log
+if ! ninja -C "$BUILD" bench/wampd-bench >"$BUILD_LOG" 2>&1; then
+	cat "$BUILD_LOG" >&2
+	exit 1
+fi
+BUILD_STATE=fresh
+if [ -n "$WAMPD_GIVEN" ]; then
+	BUILD_STATE="given:$WAMPD_GIVEN"
+elif ! ninja -C "$BUILD" router/wampd >"$BUILD_LOG" 2>&1; then
+	if [ -x "$WAMPD" ]; then
+		echo "$(basename "$0"): wampd BUILD FAILED, using the previous binary (see $BUILD_LOG)" >&2
+		BUILD_STATE=stale
+	else
+		cat "$BUILD_LOG" >&2
+		exit 1
+	fi
+fi
+
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+mkdir -p "$WORK/cb"
+cat >"$WORK/cb/config.json" <<EOF
+{"version":2,"workers":[{"type":"router","realms":[{"name":"realm1","roles":[{"name":"anonymous","permissions":[{"uri":"","match":"prefix","allow":{"call":true,"register":true,"publish":true,"subscribe":true},"disclose":{"caller":false,"publisher":false},"cache":true}]}]}],"transports":[{"type":"web","endpoint":{"type":"tcp","interface":"127.0.0.1","port":$PORT},"paths":{"ws":{"type":"websocket","serializers":["json","msgpack"]}}}]}]}
+EOF
+valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.out" \
+	"$WAMPD" start --cbdir "$WORK/cb" --loglevel warn >"$WORK/vg.log" 2>&1 &
+VG_PID=$!
+for _ in $(seq 1 300); do # valgrind start-up: at most 30 s
+	if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$PORT),0.2)" 2>/dev/null; then
+		break
+	fi
+	sleep 0.1
+done
+timeout 120 "$BUILD/bench/wampd-bench" "$@" --url "ws://127.0.0.1:$PORT/ws" --duration 3 \
+	--router-pid "$VG_PID" || true
+kill -TERM "$VG_PID"
+for _ in $(seq 1 300); do
+	kill -0 "$VG_PID" 2>/dev/null || break
+	sleep 0.1
+done
+VG_PID=""
+mkdir -p "$ROOT/bench/results"
+OUT=$ROOT/bench/results/profile-$NAME.txt
+{
+	echo "# callgrind: wampd ($BUILD_STATE, commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)) while wampd-bench $* ran (3 s)"
+	echo "## inclusive"
+	# The loop's own call chain (main, uv_run, libuv internals) is left out.
+	callgrind_annotate --inclusive=yes "$WORK/callgrind.out" 2>/dev/null |
+		grep -E '^ *[0-9,]+ \(' |
+		grep -vE 'PROGRAM TOTALS|below main|libc_start|ld-linux|:main |cmd_start|uv_run|libuv\.so' |
+		head -25
+	echo "## self"
+	callgrind_annotate "$WORK/callgrind.out" 2>/dev/null | grep -E '^ *[0-9,]+ \(' | head -15
+} >"$OUT"
+cat "$OUT"
