@@ -118,24 +118,20 @@ static void crossbar_extra_realm_and_role_keys_pass(void **state)
 	json_decref(doc);
 }
 
-/* Crossbar's own `crossbar init` config: only the three services wampd lacks are reported;
+/* Crossbar's own `crossbar init` config: only the rawsocket transport wampd lacks is reported;
  * the "ws" path with compression, pings and timeouts passes as it is. */
 static void crossbar_init_template_reports_only_unsupported_services(void **state)
 {
 	static const char *const want[] = {
 	        "workers[0].transports[0].type: transport type \"rawsocket\" is not supported yet",
-	        "workers[0].transports[1].paths[\"/\"].type: web service type \"static\" is not "
-	        "supported yet",
-	        "workers[0].transports[1].paths.info.type: web service type \"nodeinfo\" is not "
-	        "supported yet",
 	};
 	struct wd_config_errors e = {0};
 	json_t *doc = load(CONFIGS "crossbar_init_template.json");
 	size_t i, n = wd_config_check(doc, &e);
 	print_errors(&e);
-	assert_int_equal(n, 3);
-	assert_int_equal(e.n, 3);
-	for (i = 0; i < 3; i++)
+	assert_int_equal(n, 1);
+	assert_int_equal(e.n, 1);
+	for (i = 0; i < 1; i++)
 		assert_string_equal(e.lines[i], want[i]);
 	wd_config_errors_free(&e);
 	json_decref(doc);
@@ -212,8 +208,13 @@ static const struct bad_case bad_cases[] = {
          "controller.manhole.users[0].password: required key is missing"},
         /* workers */
         {"{'version':2,'workers':[{}]}", "workers[0].type: required key is missing"},
-        {"{'version':2,'workers':[{'type':'container'}]}",
-         "workers[0].type: worker type \"container\" is not supported yet"},
+        {"{'version':2,'workers':[{'type':'container','components':[{'type':'function'}]}]}",
+         "workers[0].components[0].type: function components are not supported (they are "
+         "Python callables)"},
+        {"{'version':2,'workers':[{'type':'container','components':[{'type':'class','classname':"
+         "'crossbar.bridge.rest.RESTCallee','realm':'realm1','extra':{'procedure':'a.b',"
+         "'baseurl':'http://x/'}}]}]}",
+         "workers[0].components[0].transport: required key is missing"},
         {"{'version':2,'workers':[{'type':'guest','executable':'ls'}]}",
          "workers[0].type: worker type \"guest\" is not supported yet"},
         {"{'version':2,'workers':[{'type':'proxy'}]}",
@@ -225,8 +226,14 @@ static const struct bad_case bad_cases[] = {
          "\"websocket-testee\", got \"hostmonitor\""},
         {W("'foo':1"), "workers[0].foo: unknown key"},
         {W("'id':'r'"), "workers[0].id: " ID_MSG ", got \"r\""},
-        {W("'components':[{'type':'class','classname':'a.B','realm':'realm1'}]"),
-         "workers[0].components: router components are not supported yet"},
+        {W("'components':[{'type':'class','classname':'a.B','realm':'realm1','extra':{}}]"),
+         "workers[0].components[0].classname: component class \"a.B\" is not supported (wampd "
+         "is not Python: it runs only crossbar.bridge.rest.MessageForwarder and "
+         "crossbar.bridge.rest.RESTCallee, natively)"},
+        {W("'components':[{'type':'class','classname':'crossbar.bridge.rest.MessageForwarder',"
+           "'realm':'realm1','extra':{'subscriptions':[{'topic':'a.b','url':'ftp://x'}]}}]"),
+         "workers[0].components[0].extra.subscriptions[0].url: expected an http:// or https:// "
+         "URL, got \"ftp://x\""},
         {W("'connections':[{'id':'c1'}]"),
          "workers[0].connections: router connections are not supported yet"},
         {W("'options':{'foo':1}"), "workers[0].options.foo: unknown key"},
@@ -500,16 +507,23 @@ static const struct bad_case bad_cases[] = {
         {PATHS("{'':{'type':'websocket'}}"),
          P_T ".paths[\"\"]: invalid path: must match ^([a-z0-9A-Z_\\-]+|/)$ (one segment; deeper "
              "paths need a \"path\" service)"},
-        {PATHS("{'/':{'type':'static','directory':'../web'}}"),
-         P_T ".paths[\"/\"].type: web service type \"static\" is not supported yet"},
-        {PATHS("{'info':{'type':'nodeinfo'}}"),
-         P_T ".paths.info.type: web service type \"nodeinfo\" is not supported yet"},
-        {PATHS("{'publish':{'type':'publisher','realm':'realm1','role':'anonymous'}}"),
-         P_T ".paths.publish.type: web service type \"publisher\" is not supported yet"},
-        {PATHS("{'call':{'type':'caller','realm':'realm1','role':'anonymous'}}"),
-         P_T ".paths.call.type: web service type \"caller\" is not supported yet"},
-        {PATHS("{'hook':{'type':'webhook'}}"),
-         P_T ".paths.hook.type: web service type \"webhook\" is not supported yet"},
+        {PATHS("{'/':{'type':'static','package':'p','resource':'r'}}"),
+         P_T ".paths[\"/\"].package: serving Python package resources is not supported (use "
+             "\"directory\")"},
+        {PATHS("{'info':{'type':'nodeinfo','x':1}}"), P_T ".paths.info.x: unknown key"},
+        {PATHS("{'publish':{'type':'publisher','realm':'realm1','role':'anonymous',"
+               "'options':{'post_body_limit':2000000}}}"),
+         P_T ".paths.publish.options.post_body_limit: expected an integer 0..1048576, got "
+             "2000000"},
+        {PATHS("{'call':{'type':'caller','realm':'realm1','role':'anonymous','options':{"
+               "'secret':'s'}}}"),
+         P_T ".paths.call.options.key: required when \"secret\" is set (signed requests name "
+             "their key)"},
+        {PATHS("{'call':{'type':'caller','realm':'realm1','role':'anonymous','options':{"
+               "'require_ip':['10.0.0.0/33']}}}"),
+         P_T ".paths.call.options.require_ip[0]: expected an IP network (\"127.0.0.1\", "
+             "\"10.0.0.0/8\", \"::1\"), got \"10.0.0.0/33\""},
+        {PATHS("{'hook':{'type':'webhook'}}"), P_T ".paths.hook.realm: required key is missing"},
         {PATHS("{'proxy':{'type':'websocket-reverseproxy'}}"),
          P_T ".paths.proxy.type: web service type \"websocket-reverseproxy\" is not supported yet"},
         {PATHS("{'x':{'type':'ftp'}}"), P_T ".paths.x.type: unknown web service type \"ftp\""},
@@ -886,8 +900,11 @@ static void build_default_json(void **state)
 	assert_int_equal(t->type, WD_TRANSPORT_WEB);
 	assert_string_equal(t->endpoint.interface, "127.0.0.1");
 	assert_int_equal(t->endpoint.port, 8080);
-	assert_int_equal(t->n_services, 1);
+	assert_int_equal(t->n_services, 3); /* ws, and the bridge's publish and call */
 	assert_string_equal(t->services[0].path, "ws");
+	assert_int_equal(t->services[1].type, WD_SERVICE_PUBLISHER);
+	assert_int_equal(t->services[2].type, WD_SERVICE_CALLER);
+	assert_string_equal(t->services[2].rest.realm, "realm1");
 	assert_int_equal(t->services[0].n_serializers, 2);
 	assert_int_equal(t->services[0].serializers[0], WD_CODEC_JSON);
 	assert_int_equal(t->services[0].serializers[1], WD_CODEC_MSGPACK);
