@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "protocol/error.h"
+
 #include "protocol/uri.h"
 
 /* Length of a wildcard pattern's literal prefix: everything before its first empty
@@ -111,4 +113,32 @@ const char *wd_action_name(enum wd_action a)
 		return "subscribe";
 	}
 	return "unknown";
+}
+
+int wd_authz_parse_dynamic(const json_t *answer, struct wd_authz_result *out, bool *cache)
+{
+	const char *key;
+	json_t *v;
+	out->allow = out->disclose = false;
+	*cache = false;
+	if (json_is_boolean(answer)) {
+		out->allow = json_is_true(answer);
+		return 0;
+	}
+	if (!json_is_object(answer) || !json_is_boolean(json_object_get(answer, "allow")))
+		return WD_EINVAL;
+	/* role.py RouterRoleDynamicAuth: only these keys; "validate" needs an inventory, which
+	 * wampd does not have, so it is accepted and ignored. */
+	json_object_foreach((json_t *)answer, key, v)
+	{
+		if (strcmp(key, "allow") == 0 || strcmp(key, "validate") == 0)
+			continue;
+		if ((strcmp(key, "disclose") != 0 && strcmp(key, "cache") != 0) ||
+		    !json_is_boolean(v))
+			return WD_EINVAL;
+	}
+	out->allow = json_is_true(json_object_get(answer, "allow"));
+	out->disclose = out->allow && json_is_true(json_object_get(answer, "disclose"));
+	*cache = json_is_true(json_object_get(answer, "cache"));
+	return 0;
 }

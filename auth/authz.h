@@ -4,6 +4,7 @@
 #ifndef WD_AUTHZ_H
 #define WD_AUTHZ_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "config/model.h"
@@ -55,6 +56,12 @@ struct wd_authz_result {
  * authorizer instead. */
 void wd_authz_static(const struct wd_role_cfg *role, const char *uri, enum wd_action action,
                      struct wd_authz_result *out);
+
+/* Parses a dynamic authorizer's answer (borrowed; Crossbar's role.py RouterRoleDynamicAuth):
+ * true/false, or an object {allow: bool (required), disclose?: bool, cache?: bool,
+ * validate?: ignored}. Writes *out and *cache (the answer may be remembered for the session).
+ * Returns 0 or WD_EINVAL (anything else: the authorizer failed). */
+int wd_authz_parse_dynamic(const json_t *answer, struct wd_authz_result *out, bool *cache);
 
 /* Returns the action's WAMP name: "call", "register", "publish", "subscribe" (static string;
  * "unknown" for a value outside the enum). */

@@ -114,9 +114,9 @@ static int build_role(const json_t *doc, struct wd_role_cfg *r)
 		return WD_EINVAL;
 	if (dup_string(&r->name, json_string_value(name)) < 0)
 		return WD_ENOMEM;
-	if (perms == NULL) {
 	if (authorizer != NULL)
 		return dup_string(&r->authorizer, json_string_value(authorizer));
+	if (perms == NULL) {
 		/* Crossbar's RouterFactory.add_role: neither permissions nor authorizer. */
 		r->allow_by_default = get_bool(doc, "allow-by-default", false);
 		return 0;
@@ -256,11 +256,11 @@ static int build_service(const char *path, const json_t *doc, struct wd_service_
 	s->type = WD_SERVICE_WEBSOCKET;
 	if (dup_string(&s->path, path) < 0)
 		return WD_ENOMEM;
+	if ((rc = wd_config_build_auth(json_object_get(doc, "auth"), &s->auth)) < 0)
+		return rc;
 	if ((rc = build_serializers(json_object_get(doc, "serializers"), s)) < 0)
 		return rc;
 	return build_ws_options(json_object_get(doc, "options"), &s->ws);
-	if ((rc = wd_config_build_auth(json_object_get(doc, "auth"), &s->auth)) < 0)
-		return rc;
 }
 
 static int build_endpoint(const json_t *doc, struct wd_endpoint_cfg *e)
@@ -311,10 +311,10 @@ static int build_transport(const json_t *doc, struct wd_transport_cfg *t)
 		t->services[0].type = WD_SERVICE_WEBSOCKET;
 		if (dup_string(&t->services[0].path, "") < 0)
 			return WD_ENOMEM;
-		if ((rc = build_serializers(json_object_get(doc, "serializers"), &t->services[0])) <
+		if ((rc = wd_config_build_auth(json_object_get(doc, "auth"), &t->services[0].auth)) <
 		    0)
 			return rc;
-		if ((rc = wd_config_build_auth(json_object_get(doc, "auth"), &t->services[0].auth)) <
+		if ((rc = build_serializers(json_object_get(doc, "serializers"), &t->services[0])) <
 		    0)
 			return rc;
 		return build_ws_options(json_object_get(doc, "options"), &t->services[0].ws);

@@ -18,9 +18,9 @@
 
 #include "config/config.h"
 #include "protocol/error.h"
+#include "protocol/uri.h"
 
 #define PATH_CAP 512
-#include "protocol/uri.h"
 #define MSG_CAP 512
 #define QUOTE_MAX 64 /* characters of a user string echoed in a message */
 
@@ -817,10 +817,10 @@ static void f_permissions(struct ctx *c, const json_t *v, const struct field *f)
 	}
 }
 
-/* Role objects are not key-checked by Crossbar (real configs carry "id" and more), so
- * unknown keys pass. */
 static field_fn f_proc_uri;
 
+/* Role objects are not key-checked by Crossbar (real configs carry "id" and more), so
+ * unknown keys pass. */
 static const struct field role_fields[] = {
         {.key = "name", .check = f_string, .required = true},
         {.key = "permissions", .check = f_permissions},
@@ -1193,8 +1193,6 @@ static void f_ws_options(struct ctx *c, const json_t *v, const struct field *f)
 		walk(c, v, ws_options_fields, false);
 }
 
-/* --- transports ---------------------------------------------------------------------------- */
-
 /* --- transport authentication ("auth") ------------------------------------------------------ */
 
 /* Crossbar's maybe_from_env: a whole value "${VAR}" is read from the environment. Crossbar
@@ -1413,6 +1411,8 @@ static void f_auth(struct ctx *c, const json_t *v, const struct field *f)
 	if (want_object(c, v))
 		walk(c, v, auth_fields, false);
 }
+
+/* --- transports ---------------------------------------------------------------------------- */
 
 static const struct field websocket_transport_fields[] = {
         {.key = "id", .check = f_id},

@@ -75,8 +75,8 @@ int wd_broker_subscribe(struct wd_realm *realm, struct wd_session *s, const stru
 		return 0;
 	}
 	if (!wd_realm_check_uri(realm, s, m->uri, WD_MSG_SUBSCRIBE, m->id1, true) ||
-	    !wd_realm_authorize(realm, s, m->uri, WD_ACTION_SUBSCRIBE, WD_MSG_SUBSCRIBE, m->id1,
-				true, NULL))
+	    wd_realm_authorize(realm, s, m, m->uri, WD_ACTION_SUBSCRIBE, WD_MSG_SUBSCRIBE, m->id1,
+				true, NULL) != 1)
 		return 0;
 	if ((sub = wd_map_sget(&b->by_uri, m->uri)) == NULL) {
 		if ((sub = calloc(1, sizeof(*sub))) == NULL || (sub->uri = strdup(m->uri)) == NULL)
@@ -256,8 +256,8 @@ int wd_broker_publish(struct wd_realm *realm, struct wd_session *s, const struct
 					      "not allowed");
 		return 0;
 	}
-	if (!wd_realm_authorize(realm, s, m->uri, WD_ACTION_PUBLISH, WD_MSG_PUBLISH, m->id1, ack,
-				&disclose))
+	if (wd_realm_authorize(realm, s, m, m->uri, WD_ACTION_PUBLISH, WD_MSG_PUBLISH, m->id1, ack,
+				&disclose) != 1)
 		return 0;
 	if (json_is_boolean(json_object_get(opts, "exclude_me")))
 		f.exclude_me = json_is_true(json_object_get(opts, "exclude_me"));

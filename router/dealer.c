@@ -59,8 +59,8 @@ int wd_dealer_register(struct wd_realm *realm, struct wd_session *s, const struc
 				      "is not allowed");
 		return 0;
 	}
-	if (!wd_realm_authorize(realm, s, m->uri, WD_ACTION_REGISTER, WD_MSG_REGISTER, m->id1,
-				true, NULL))
+	if (wd_realm_authorize(realm, s, m, m->uri, WD_ACTION_REGISTER, WD_MSG_REGISTER, m->id1,
+				true, NULL) != 1)
 		return 0;
 	if (wd_map_sget(&d->by_uri, m->uri) != NULL) {
 		snprintf(text, sizeof(text),
@@ -134,8 +134,8 @@ int wd_dealer_call(struct wd_realm *realm, struct wd_session *s, const struct wd
 	bool disclose = false;
 	char text[300];
 	if (!wd_realm_check_uri(realm, s, m->uri, WD_MSG_CALL, m->id1, true) ||
-	    !wd_realm_authorize(realm, s, m->uri, WD_ACTION_CALL, WD_MSG_CALL, m->id1, true,
-				&disclose))
+	    wd_realm_authorize(realm, s, m, m->uri, WD_ACTION_CALL, WD_MSG_CALL, m->id1, true,
+				&disclose) != 1)
 		return 0;
 	if ((reg = wd_map_sget(&realm->dealer.by_uri, m->uri)) == NULL) {
 		snprintf(text, sizeof(text), "no callee registered for procedure <%.200s>", m->uri);

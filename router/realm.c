@@ -10,6 +10,7 @@
 #include "protocol/msg.h"
 #include "protocol/uri.h"
 #include "protocol/uris.h"
+#include "router/authn_dyn.h"
 #include "router/broker.h"
 #include "router/dealer.h"
 #include "router/session.h"
@@ -33,6 +34,7 @@ void wd_realm_free(struct wd_realm *realm)
 {
 	if (realm == NULL)
 		return;
+	wd_dyn_realm_free(realm); /* its internal sessions leave first */
 	wd_broker_deinit(realm);
 	wd_dealer_deinit(realm);
 	wd_map_deinit(&realm->sessions);
@@ -64,32 +66,41 @@ static const char *uri_kind(enum wd_action action)
 	return action == WD_ACTION_CALL || action == WD_ACTION_REGISTER ? "procedure" : "topic";
 }
 
-bool wd_realm_authorize(struct wd_realm *realm, struct wd_session *s, const char *uri,
-			enum wd_action action, int req_type, uint64_t req_id, bool reply,
-			bool *disclose)
+void wd_realm_send_denied(struct wd_realm *realm, struct wd_session *s, const char *uri,
+			  enum wd_action action, int req_type, uint64_t req_id)
+{
+	char text[512];
+	/* Crossbar's wording (router/router.py authorize). */
+	snprintf(text, sizeof(text),
+		 "session (session_id=%" PRIu64 ", authid=\"%s\", authrole=\"%s\") is not "
+		 "authorized to %s %s \"%.200s\" on realm \"%s\"",
+		 s->id, s->authid, s->authrole, wd_action_name(action), uri_kind(action), uri,
+		 realm->cfg->name);
+	wd_session_send_error(s, req_type, req_id, WD_ERR_NOT_AUTHORIZED, text);
+}
+
+int wd_realm_authorize(struct wd_realm *realm, struct wd_session *s, const struct wd_msg *m,
+		       const char *uri, enum wd_action action, int req_type, uint64_t req_id,
+		       bool reply, bool *disclose)
 {
 	struct wd_authz_result res = {0};
-	char text[512];
 	if (s->is_trusted) {
 		res.allow = true;
 		res.disclose = true;
+	} else if (s->role != NULL && s->role->authorizer != NULL) {
+		int rc = wd_session_authorize_dynamic(s, m, uri, action, &res);
+		if (rc != 0)
+			return rc; /* WD_EAGAIN: parked until the authorizer answers */
 	} else {
 		wd_authz_static(s->role, uri, action, &res);
 	}
 	if (disclose != NULL)
 		*disclose = res.disclose;
 	if (res.allow)
-		return true;
-	if (reply) {
-		/* Crossbar's wording (router/router.py authorize). */
-		snprintf(text, sizeof(text),
-			 "session (session_id=%" PRIu64 ", authid=\"%s\", authrole=\"%s\") is not "
-			 "authorized to %s %s \"%.200s\" on realm \"%s\"",
-			 s->id, s->authid, s->authrole, wd_action_name(action), uri_kind(action), uri,
-			 realm->cfg->name);
-		wd_session_send_error(s, req_type, req_id, WD_ERR_NOT_AUTHORIZED, text);
-	}
-	return false;
+		return 1;
+	if (reply)
+		wd_realm_send_denied(realm, s, uri, action, req_type, req_id);
+	return 0;
 }
 
 bool wd_realm_check_uri(struct wd_realm *realm, struct wd_session *s, const char *uri,

@@ -11,6 +11,8 @@
 
 struct wd_router;
 struct wd_session;
+struct wd_msg;
+struct wd_dyn_caller;
 
 struct wd_broker {
 	struct wd_map by_uri; /* topic -> struct wd_subscription * (exact match) */
@@ -29,6 +31,8 @@ struct wd_realm {
 	struct wd_broker broker;
 	struct wd_dealer dealer;
 	struct wd_id_pool ids; /* publication IDs: one per PUBLISH, so randomness is batched */
+	struct wd_dyn_caller *dyn_callers; /* internal sessions calling authenticators and
+	                                    * authorizers on this realm (authn_dyn.c) */
 };
 
 int wd_realm_new(struct wd_realm **out, struct wd_router *r, const struct wd_realm_cfg *cfg);
@@ -42,12 +46,20 @@ const struct wd_role_cfg *wd_realm_role(const struct wd_realm *realm, const char
 int wd_realm_join(struct wd_realm *realm, struct wd_session *s);
 void wd_realm_leave(struct wd_realm *realm, struct wd_session *s);
 
-/* Authorizes action on uri for s (trusted sessions may do anything). On denial sends
- * ERROR wamp.error.not_authorized for (req_type, req_id) when reply is true and returns
- * false. *disclose (may be NULL) receives the role's disclose flag for the action. */
-bool wd_realm_authorize(struct wd_realm *realm, struct wd_session *s, const char *uri,
-			enum wd_action action, int req_type, uint64_t req_id, bool reply,
-			bool *disclose);
+/* Authorizes action on uri for s, the request m (borrowed) of type req_type with id req_id.
+ * Trusted sessions may do anything; otherwise the role's static permissions decide, or its
+ * dynamic authorizer (answers with cache: true are remembered for the session).
+ * Returns 1 (allowed; *disclose, may be NULL, gets the role's disclose flag), 0 (denied:
+ * ERROR wamp.error.not_authorized was sent when reply is true) or WD_EAGAIN: the authorizer
+ * has been called and m parked; the session dispatches m again once it answers, so the
+ * caller must return without acting. */
+int wd_realm_authorize(struct wd_realm *realm, struct wd_session *s, const struct wd_msg *m,
+		       const char *uri, enum wd_action action, int req_type, uint64_t req_id,
+		       bool reply, bool *disclose);
+
+/* Sends Crossbar's not_authorized ERROR for a denied action (router/router.py wording). */
+void wd_realm_send_denied(struct wd_realm *realm, struct wd_session *s, const char *uri,
+			  enum wd_action action, int req_type, uint64_t req_id);
 
 /* Checks a topic/procedure URI under the realm's uri_check rule; on failure sends ERROR
  * wamp.error.invalid_uri (when reply) and returns false. */

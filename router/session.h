@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "auth/authn.h"
+#include "auth/authz.h"
 #include "config/model.h"
 #include "protocol/codec.h"
 #include "protocol/id.h"
@@ -19,6 +21,8 @@ struct wd_router;
 struct wd_realm;
 struct wd_subscription;
 struct wd_registration;
+struct wd_dyn_call;
+struct wd_msg;
 
 struct wd_session_transport {
 	/* Queues a reference to an already framed message. Returns 0 or a WD_E* when the
@@ -32,6 +36,7 @@ struct wd_session_transport {
 
 enum wd_session_state {
 	WD_SESSION_WAIT_HELLO = 0,
+	WD_SESSION_AUTHENTICATING, /* HELLO taken: CHALLENGE sent or an authenticator called */
 	WD_SESSION_ESTABLISHED,
 	WD_SESSION_GOODBYE_SENT, /* router-initiated GOODBYE, waiting for the reply */
 	WD_SESSION_CLOSED,       /* aborted or transport closing: ignore further input */
@@ -58,11 +63,42 @@ struct wd_session {
 	struct wd_map invocations;       /* as callee: invocation id -> struct wd_invocation * */
 	struct wd_map calls;             /* as caller: CALL request id -> struct wd_invocation * */
 	struct wd_id_seq invocation_ids; /* session scope: ids of INVOCATIONs sent to it */
+	/* authentication (auth/authn.c does the protocol; session.c the I/O) */
+	const struct wd_auth_cfg *auth;  /* the transport's "auth" (borrowed); NULL: anonymous */
+	struct wd_authn authn;           /* pending authentication */
+	struct wd_dyn_call *authn_call;  /* dynamic authenticator call in flight */
+	uint64_t pending_id;             /* session id promised in the CHALLENGE, used at WELCOME */
+	json_t *authextra;               /* WELCOME authextra (NULL: {}) */
+	/* dynamic authorization: a message waiting for the authorizer, those behind it */
+	struct wd_dyn_call *authz_call;
+	struct wd_parked *parked;        /* FIFO: parked[0] is being authorized when authz_call */
+	size_t n_parked, cap_parked;
+	json_t *authz_cache;             /* "action uri" -> integer bits (allow 1, disclose 2) */
+	struct wd_authz_result authz_answer; /* the authorizer's answer for parked[0] */
+	bool has_authz_answer;
+	const uint8_t *cur_data;         /* bytes of the message being dispatched */
+	size_t cur_len;
+};
+
+struct wd_parked {
+	uint8_t *data; /* a copy of the message's bytes */
+	size_t len;
 };
 
 /* Returns a new session in WAIT_HELLO, or NULL. */
 struct wd_session *wd_session_new(struct wd_router *r, struct wd_session_transport *t,
 				  const struct wd_codec *codec);
+/* Sets the transport's authentication config (borrowed, outlives s; NULL: anonymous as
+ * Crossbar without "auth"). Call before the first message. */
+void wd_session_set_auth(struct wd_session *s, const struct wd_auth_cfg *auth);
+
+/* For realm.c: decides action on uri with s's role's dynamic authorizer. Returns 0 with *res
+ * filled (an earlier answer for this message, or one cached for the session), or WD_EAGAIN:
+ * the authorizer has been called and the message being dispatched is parked until it answers
+ * (s dispatches it again then, and handles refusals and failures itself). */
+int wd_session_authorize_dynamic(struct wd_session *s, const struct wd_msg *m, const char *uri,
+				 enum wd_action action, struct wd_authz_result *res);
+
 /* Leaves the realm (cleaning up subscriptions, registrations and calls) and frees s. */
 void wd_session_free(struct wd_session *s);
 

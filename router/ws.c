@@ -266,6 +266,7 @@ int wd_ws_start(struct wd_conn *c, const struct wd_service_cfg *svc, const struc
 		free(w);
 		return WD_ENOMEM;
 	}
+	wd_session_set_auth(w->session, &svc->auth);
 	c->proto = &ws_proto;
 	c->proto_data = w;
 	wd_conn_set_timer(c, 0);
