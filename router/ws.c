@@ -2,9 +2,9 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <wslay/wslay.h>
 
 #include "protocol/error.h"
+#include "protocol/ws_parser.h"
 #include "router/conn.h"
 #include "router/log.h"
 #include "router/router.h"
@@ -13,115 +13,57 @@
 /* Without close_handshake_timeout we still bound how long a peer may take to answer our
  * close frame, so a vanished peer cannot pin the connection. */
 #define DEFAULT_CLOSE_GRACE_MS 2000
+/* With max_message_size unset (Crossbar: unlimited) one peer could still make us assemble a
+ * fragmented message without end; 64 MiB is the largest value Crossbar's checker accepts. */
+#define HARD_MAX_MESSAGE (64u << 20)
 
 struct ws {
 	struct wd_session_transport t; /* first: the session's transport points here */
 	struct wd_conn *c;
-	wslay_event_context_ptr ctx;
 	const struct wd_service_cfg *svc;
 	struct wd_session *session;
-	const uint8_t *in;
-	size_t in_len, in_off;
+	/* Frames are parsed in place in the read buffer; only a partial frame or a fragmented
+	 * message is assembled, so an idle connection holds no input buffer. */
+	struct wd_ws_parser parser;
 	uint64_t last_rx_ms;
 	bool ping_outstanding;
 	bool is_closed; /* close frame queued: no more data frames */
 };
 
-static ssize_t ws_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags, void *ud)
+/* Queues one control frame (close, ping, pong) built by the router's framer. */
+static void send_control(struct ws *w, uint8_t opcode, const uint8_t *payload, size_t len)
 {
-	struct ws *w = ud;
-	size_t left = w->in_len - w->in_off, n;
-	(void)flags;
-	if (left == 0) { /* this uv read is used up */
-		wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
-		return -1;
-	}
-	n = left < len ? left : len;
-	memcpy(buf, w->in + w->in_off, n);
-	w->in_off += n;
-	return (ssize_t)n;
-}
-
-/* wslay writes its own control frames (pong, close) through here: a few bytes each, copied
- * into a fresh buffer on the same queue as the data frames. */
-static ssize_t ws_send(wslay_event_context_ptr ctx, const uint8_t *data, size_t len, int flags,
-		       void *ud)
-{
-	struct ws *w = ud;
-	struct wd_buf *b = wd_buf_from(data, len);
-	(void)flags;
+	struct wd_buf *b = wd_frame_ws_raw(&w->c->r->framer, opcode, payload, len);
 	if (b == NULL) {
-		wslay_event_set_error(ctx, WSLAY_ERR_NOMEM);
-		return -1;
+		wd_conn_close(w->c, "out of memory");
+		return;
 	}
 	if (wd_conn_send(w->c, b) == WD_ETOOBIG)
 		wd_conn_close(w->c, "slow consumer");
 	wd_buf_unref(b);
-	return (ssize_t)len;
-}
-
-static void ws_flush_wslay(struct ws *w)
-{
-	if (wslay_event_want_write(w->ctx) && wslay_event_send(w->ctx) != 0)
-		wd_conn_close(w->c, "WebSocket send failed");
 }
 
 static void close_ws(struct ws *w, int code, const char *reason)
 {
 	uint64_t grace = w->svc->ws.close_handshake_timeout_ms;
+	uint8_t body[125];
+	size_t n = reason ? strlen(reason) : 0;
 	if (w->is_closed)
 		return;
 	w->is_closed = true;
 	if (w->session != NULL && w->session->state != WD_SESSION_CLOSED)
 		w->session->state = WD_SESSION_CLOSED;
-	wslay_event_queue_close(w->ctx, (uint16_t)code, (const uint8_t *)reason,
-				reason ? strlen(reason) : 0);
-	ws_flush_wslay(w);
+	if (n > sizeof(body) - 2)
+		n = sizeof(body) - 2;
+	body[0] = (uint8_t)(code >> 8);
+	body[1] = (uint8_t)code;
+	if (n > 0)
+		memcpy(body + 2, reason, n);
+	send_control(w, WD_WS_OP_CLOSE, body, n + 2);
 	/* RFC 6455 lets the server drop TCP first once its close frame is out. */
 	wd_conn_close_after_flush(w->c, reason ? reason : "WebSocket close",
 				  grace ? grace : DEFAULT_CLOSE_GRACE_MS);
 }
-
-static void on_msg_recv(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg *arg,
-			void *ud)
-{
-	struct ws *w = ud;
-	(void)ctx;
-	switch (arg->opcode) {
-	case WSLAY_TEXT_FRAME:
-	case WSLAY_BINARY_FRAME:
-		if (!w->is_closed && w->session != NULL)
-			wd_session_recv(w->session, arg->msg, arg->msg_length);
-		break;
-	case WSLAY_CONNECTION_CLOSE:
-		/* wslay has queued its reply; close once it is written. */
-		if (w->session != NULL)
-			w->session->state = WD_SESSION_CLOSED;
-		w->is_closed = true;
-		break;
-	default: /* ping is answered by wslay; any pong clears the heartbeat */
-		break;
-	}
-}
-
-static void on_frame_start(wslay_event_context_ptr ctx,
-			  const struct wslay_event_on_frame_recv_start_arg *arg, void *ud)
-{
-	struct ws *w = ud;
-	(void)ctx;
-	if (w->svc->ws.max_frame_size > 0 && arg->payload_length > w->svc->ws.max_frame_size) {
-		wd_log(WD_LOG_INFO, "ws", "conn %" PRIu64 " (%s): frame of %" PRIu64
-		       " bytes over max_frame_size", w->c->id, w->c->peer, arg->payload_length);
-		close_ws(w, WSLAY_CODE_MESSAGE_TOO_BIG, "frame too big");
-	}
-}
-
-static const struct wslay_event_callbacks ws_callbacks = {
-	.recv_callback = ws_recv,
-	.send_callback = ws_send,
-	.on_frame_recv_start_callback = on_frame_start,
-	.on_msg_recv_callback = on_msg_recv,
-};
 
 static void arm_ping(struct ws *w)
 {
@@ -132,41 +74,57 @@ static void arm_ping(struct ws *w)
 						: o->auto_ping_interval_ms);
 }
 
+/* One parsed frame or message. */
+static void handle(struct ws *w, const struct wd_ws_out *out)
+{
+	switch (out->kind) {
+	case WD_WS_MESSAGE:
+		/* Text carries json, binary msgpack; the session's codec decides either way. */
+		if (!w->is_closed && w->session != NULL)
+			wd_session_recv(w->session, out->data, out->len);
+		break;
+	case WD_WS_PING:
+		if (!w->is_closed)
+			send_control(w, WD_WS_OP_PONG, out->data, out->len);
+		break;
+	case WD_WS_CLOSE:
+		/* Answer with the peer's code (RFC 6455 5.5.1), then drop TCP once it is out. */
+		if (w->session != NULL)
+			w->session->state = WD_SESSION_CLOSED;
+		close_ws(w, out->close_code ? out->close_code : WD_WS_CLOSE_NORMAL, NULL);
+		break;
+	default: /* any pong: the heartbeat is satisfied by any traffic */
+		break;
+	}
+}
+
 static void on_ws_data(struct wd_conn *c, const uint8_t *data, size_t len)
 {
 	struct ws *w = c->proto_data;
-	int rc;
-	w->in = data;
-	w->in_len = len;
-	w->in_off = 0;
+	/* The bytes sit in the router's read buffer (or the rest of the HTTP request head in
+	 * that same buffer), which is ours to unmask in place. */
+	uint8_t *in = (uint8_t *)data;
+	size_t off = 0;
 	w->last_rx_ms = uv_now(c->r->loop);
 	if (w->ping_outstanding) { /* any traffic proves the peer alive (Crossbar's default) */
 		w->ping_outstanding = false;
 		arm_ping(w);
 	}
-	rc = wslay_event_recv(w->ctx);
-	w->in = NULL;
-	if (c->is_closing)
-		return;
-	if (rc != 0) {
-		wd_log(WD_LOG_INFO, "ws", "conn %" PRIu64 " (%s): WebSocket error %d", c->id, c->peer,
-		       rc);
-		if (w->session != NULL)
-			w->session->state = WD_SESSION_CLOSED;
-		wd_conn_close(c, "WebSocket protocol error");
-		return;
+	while (off < len && !c->is_closing && !w->is_closed) {
+		struct wd_ws_out out;
+		ssize_t n = wd_ws_parse(&w->parser, in + off, len - off, &out);
+		if (n < 0) {
+			wd_log(WD_LOG_INFO, "ws", "conn %" PRIu64 " (%s): %s", c->id, c->peer,
+			       out.error ? out.error : wd_strerror((int)n));
+			close_ws(w, out.close_code, out.error);
+			break;
+		}
+		off += (size_t)n;
+		if (out.kind != WD_WS_NONE)
+			handle(w, &out);
 	}
-	ws_flush_wslay(w);
-	if (c->is_closing)
-		return;
-	if (!wslay_event_want_read(w->ctx)) {
-		/* A close frame was exchanged (or wslay failed the connection, e.g. 1009 for
-		 * max_message_size): drop TCP once the reply is out. */
-		w->is_closed = true;
-		if (w->session != NULL)
-			w->session->state = WD_SESSION_CLOSED;
-		wd_conn_close_after_flush(c, "WebSocket closed", DEFAULT_CLOSE_GRACE_MS);
-	}
+	if (!c->is_closing)
+		wd_ws_parser_shrink(&w->parser);
 }
 
 static void on_ws_timer(struct wd_conn *c)
@@ -188,9 +146,7 @@ static void on_ws_timer(struct wd_conn *c)
 	size_t n = o->auto_ping_size <= sizeof(payload) ? o->auto_ping_size : sizeof(payload);
 	for (size_t i = 0; i < n; i++)
 		payload[i] = (uint8_t)(now >> ((i % 8) * 8)) ^ (uint8_t)i;
-	struct wslay_event_msg msg = {.opcode = WSLAY_PING, .msg = payload, .msg_length = n};
-	wslay_event_queue_msg(w->ctx, &msg);
-	ws_flush_wslay(w);
+	send_control(w, WD_WS_OP_PING, payload, n);
 	w->ping_outstanding = o->auto_ping_timeout_ms > 0;
 	arm_ping(w);
 }
@@ -210,7 +166,7 @@ static void on_ws_free(struct wd_conn *c)
 		return;
 	if (w->session != NULL)
 		wd_session_free(w->session);
-	wslay_event_context_free(w->ctx);
+	wd_ws_parser_deinit(&w->parser);
 	free(w);
 	c->proto_data = NULL;
 }
@@ -232,7 +188,7 @@ static int t_send(struct wd_session_transport *t, struct wd_buf *frame)
 		/* Slow consumer: drop what it has not started to receive and say 1008 (policy
 		 * violation); if it does not read that either, the grace timer drops TCP. */
 		wd_conn_discard_queued(w->c);
-		close_ws(w, WSLAY_CODE_POLICY_VIOLATION, "slow consumer");
+		close_ws(w, WD_WS_CLOSE_POLICY_VIOLATION, "slow consumer");
 	}
 	return rc;
 }
@@ -248,12 +204,9 @@ int wd_ws_start(struct wd_conn *c, const struct wd_service_cfg *svc, const struc
 	struct ws *w = calloc(1, sizeof(*w));
 	if (w == NULL)
 		return WD_ENOMEM;
-	if (wslay_event_context_server_init(&w->ctx, &ws_callbacks, w) != 0) {
-		free(w);
-		return WD_ENOMEM;
-	}
-	if (svc->ws.max_message_size > 0)
-		wslay_event_config_set_max_recv_msg_length(w->ctx, svc->ws.max_message_size);
+	wd_ws_parser_init(&w->parser,
+			  svc->ws.max_message_size ? svc->ws.max_message_size : HARD_MAX_MESSAGE,
+			  svc->ws.max_frame_size);
 	w->c = c;
 	w->svc = svc;
 	w->t.send = t_send;
@@ -262,7 +215,6 @@ int wd_ws_start(struct wd_conn *c, const struct wd_service_cfg *svc, const struc
 	w->t.peer = c->peer;
 	w->last_rx_ms = uv_now(c->r->loop);
 	if ((w->session = wd_session_new(c->r, &w->t, codec)) == NULL) {
-		wslay_event_context_free(w->ctx);
 		free(w);
 		return WD_ENOMEM;
 	}
