@@ -7,6 +7,7 @@
 
 #include "protocol/error.h"
 #include "protocol/id.h"
+#include "protocol/uri.h"
 #include "protocol/uris.h"
 #include "router/frame.h"
 #include "router/realm.h"
@@ -16,6 +17,8 @@
 void wd_broker_init(struct wd_realm *realm)
 {
 	wd_map_init(&realm->broker.by_uri);
+	wd_map_init(&realm->broker.by_prefix);
+	wd_map_init(&realm->broker.by_wildcard);
 	wd_map_init(&realm->broker.by_id);
 }
 
@@ -23,7 +26,17 @@ void wd_broker_deinit(struct wd_realm *realm)
 {
 	/* Sessions detach before the realm goes, so only the tables are left. */
 	wd_map_deinit(&realm->broker.by_uri);
+	wd_map_deinit(&realm->broker.by_prefix);
+	wd_map_deinit(&realm->broker.by_wildcard);
 	wd_map_deinit(&realm->broker.by_id);
+}
+
+/* The table that holds subscriptions of a match mode (keyed by their pattern). */
+static struct wd_map *table(struct wd_broker *b, enum wd_match match)
+{
+	return match == WD_MATCH_PREFIX     ? &b->by_prefix
+	       : match == WD_MATCH_WILDCARD ? &b->by_wildcard
+					    : &b->by_uri;
 }
 
 static void sub_free(struct wd_subscription *sub)
@@ -67,24 +80,32 @@ int wd_broker_subscribe(struct wd_realm *realm, struct wd_session *s, const stru
 {
 	struct wd_broker *b = &realm->broker;
 	struct wd_subscription *sub;
-	const char *match = option_str(m->dict, "match", "exact");
+	const char *mode = option_str(m->dict, "match", "exact");
+	enum wd_match match;
 	json_t *reply;
-	if (strcmp(match, "exact") != 0) {
+	if (strcmp(mode, "exact") == 0) {
+		match = WD_MATCH_EXACT;
+	} else if (strcmp(mode, "prefix") == 0) {
+		match = WD_MATCH_PREFIX;
+	} else if (strcmp(mode, "wildcard") == 0) {
+		match = WD_MATCH_WILDCARD;
+	} else {
 		wd_session_send_error(s, WD_MSG_SUBSCRIBE, m->id1, WD_ERR_INVALID_ARGUMENT,
-				      "only exact-match subscriptions are supported");
+				      "match must be \"exact\", \"prefix\" or \"wildcard\"");
 		return 0;
 	}
-	if (!wd_realm_check_uri(realm, s, m->uri, WD_MSG_SUBSCRIBE, m->id1, true) ||
+	if (!wd_realm_check_pattern(realm, s, m->uri, match, WD_MSG_SUBSCRIBE, m->id1) ||
 	    wd_realm_authorize(realm, s, m, m->uri, WD_ACTION_SUBSCRIBE, WD_MSG_SUBSCRIBE, m->id1,
 				true, NULL) != 1)
 		return 0;
-	if ((sub = wd_map_sget(&b->by_uri, m->uri)) == NULL) {
+	if ((sub = wd_map_sget(table(b, match), m->uri)) == NULL) {
 		if ((sub = calloc(1, sizeof(*sub))) == NULL || (sub->uri = strdup(m->uri)) == NULL)
 			goto fail_sub;
+		sub->match = match;
 		do
 			sub->id = wd_id_global(randombytes_buf);
 		while (wd_map_get(&b->by_id, sub->id) != NULL);
-		if (wd_map_sput(&b->by_uri, sub->uri, sub) < 0)
+		if (wd_map_sput(table(b, match), sub->uri, sub) < 0)
 			goto fail_sub;
 		if (wd_map_put(&b->by_id, sub->id, sub) < 0)
 			goto fail_uri;
@@ -108,7 +129,7 @@ int wd_broker_subscribe(struct wd_realm *realm, struct wd_session *s, const stru
 	json_decref(reply);
 	return 0;
 fail_uri:
-	wd_map_sdel(&b->by_uri, sub->uri);
+	wd_map_sdel(table(b, sub->match), sub->uri);
 fail_sub:
 	if (sub != NULL)
 		sub_free(sub);
@@ -119,7 +140,7 @@ static void drop_if_empty(struct wd_broker *b, struct wd_subscription *sub)
 {
 	if (sub->n > 0)
 		return;
-	wd_map_sdel(&b->by_uri, sub->uri);
+	wd_map_sdel(table(b, sub->match), sub->uri);
 	wd_map_del(&b->by_id, sub->id);
 	sub_free(sub);
 }
@@ -238,6 +259,31 @@ static int dispatch_event(struct wd_realm *realm, struct wd_subscription *sub,
 	return 0;
 }
 
+/* Delivers to the prefix and wildcard subscriptions that match m's topic. */
+static int dispatch_patterns(struct wd_realm *realm, const struct filter *f, uint64_t pub_id,
+			     json_t *details, const struct wd_msg *m)
+{
+	struct wd_map *tables[] = {&realm->broker.by_prefix, &realm->broker.by_wildcard};
+	json_t *d = json_deep_copy(details);
+	int rc = 0;
+	if (d == NULL || json_object_set_new(d, "topic", json_string(m->uri)) < 0) {
+		json_decref(d);
+		return WD_ENOMEM;
+	}
+	for (size_t t = 0; t < 2 && rc == 0; t++)
+		for (struct wd_map_entry *e = wd_map_first(tables[t]); e != NULL && rc == 0;
+		     e = wd_map_next(tables[t], e)) {
+			struct wd_subscription *sub = wd_map_val(e);
+			bool hit = sub->match == WD_MATCH_PREFIX
+					   ? wd_uri_match_prefix(sub->uri, m->uri)
+					   : wd_uri_match_wildcard(sub->uri, m->uri);
+			if (hit)
+				rc = dispatch_event(realm, sub, f, pub_id, d, m);
+		}
+	json_decref(d);
+	return rc;
+}
+
 int wd_broker_publish(struct wd_realm *realm, struct wd_session *s, const struct wd_msg *m)
 {
 	json_t *opts = m->dict, *details, *reply;
@@ -282,8 +328,6 @@ int wd_broker_publish(struct wd_realm *realm, struct wd_session *s, const struct
 		wd_session_send(s, reply);
 		json_decref(reply);
 	}
-	if ((sub = wd_map_sget(&realm->broker.by_uri, m->uri)) == NULL)
-		return 0;
 	/* The role's disclose.publisher and the client's disclose_me both disclose (DESIGN.md
 	 * decision 9: spec behaviour; Crossbar ignores disclose_me). */
 	disclose = disclose || json_is_true(json_object_get(opts, "disclose_me"));
@@ -293,7 +337,12 @@ int wd_broker_publish(struct wd_realm *realm, struct wd_session *s, const struct
 			   : json_object();
 	if (details == NULL)
 		return WD_ENOMEM;
-	rc = dispatch_event(realm, sub, &f, pub_id, details, m);
+	/* Once per matching subscription, with the same publication id (spec "Pattern-based
+	 * Subscriptions"); pattern subscribers also learn the topic. */
+	if ((sub = wd_map_sget(&realm->broker.by_uri, m->uri)) != NULL)
+		rc = dispatch_event(realm, sub, &f, pub_id, details, m);
+	if (rc == 0 && (realm->broker.by_prefix.count > 0 || realm->broker.by_wildcard.count > 0))
+		rc = dispatch_patterns(realm, &f, pub_id, details, m);
 	json_decref(details);
 	return rc;
 }

@@ -1,10 +1,11 @@
-/* Publish & subscribe within one realm (exact-match topics). */
+/* Publish & subscribe within one realm: exact, prefix and wildcard subscriptions. */
 #ifndef WD_BROKER_H
 #define WD_BROKER_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/model.h"
 #include "protocol/msg.h"
 
 struct wd_realm;
@@ -12,7 +13,8 @@ struct wd_session;
 
 struct wd_subscription {
 	uint64_t id;
-	char *uri;
+	char *uri;                       /* topic or pattern */
+	enum wd_match match;
 	struct wd_session **subscribers; /* unordered */
 	size_t n, cap;
 };

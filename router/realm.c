@@ -103,16 +103,31 @@ int wd_realm_authorize(struct wd_realm *realm, struct wd_session *s, const struc
 	return 0;
 }
 
-bool wd_realm_check_uri(struct wd_realm *realm, struct wd_session *s, const char *uri,
-			int req_type, uint64_t req_id, bool reply)
+static bool check(struct wd_realm *realm, struct wd_session *s, const char *uri,
+		  enum wd_uri_empty empty, int req_type, uint64_t req_id, bool reply)
 {
 	char text[300];
 	enum wd_uri_mode mode = realm->cfg->uri_check_strict ? WD_URI_STRICT : WD_URI_LOOSE;
-	if (wd_uri_check(uri, mode, WD_URI_NO_EMPTY))
+	if (wd_uri_check(uri, mode, empty))
 		return true;
 	if (reply) {
 		snprintf(text, sizeof(text), "invalid URI '%.200s'", uri);
 		wd_session_send_error(s, req_type, req_id, WD_ERR_INVALID_URI, text);
 	}
 	return false;
+}
+
+bool wd_realm_check_uri(struct wd_realm *realm, struct wd_session *s, const char *uri,
+			int req_type, uint64_t req_id, bool reply)
+{
+	return check(realm, s, uri, WD_URI_NO_EMPTY, req_type, req_id, reply);
+}
+
+bool wd_realm_check_pattern(struct wd_realm *realm, struct wd_session *s, const char *uri,
+			    enum wd_match match, int req_type, uint64_t req_id)
+{
+	enum wd_uri_empty empty = match == WD_MATCH_PREFIX     ? WD_URI_LAST_EMPTY
+				  : match == WD_MATCH_WILDCARD ? WD_URI_ANY_EMPTY
+							       : WD_URI_NO_EMPTY;
+	return check(realm, s, uri, empty, req_type, req_id, true);
 }

@@ -15,8 +15,10 @@ struct wd_msg;
 struct wd_dyn_caller;
 
 struct wd_broker {
-	struct wd_map by_uri; /* topic -> struct wd_subscription * (exact match) */
-	struct wd_map by_id;  /* subscription id -> struct wd_subscription * */
+	struct wd_map by_uri;      /* topic -> struct wd_subscription * (exact match) */
+	struct wd_map by_prefix;   /* prefix pattern -> struct wd_subscription * */
+	struct wd_map by_wildcard; /* wildcard pattern -> struct wd_subscription * */
+	struct wd_map by_id;       /* subscription id -> struct wd_subscription * */
 };
 
 struct wd_dealer {
@@ -65,5 +67,10 @@ void wd_realm_send_denied(struct wd_realm *realm, struct wd_session *s, const ch
  * wamp.error.invalid_uri (when reply) and returns false. */
 bool wd_realm_check_uri(struct wd_realm *realm, struct wd_session *s, const char *uri,
 			int req_type, uint64_t req_id, bool reply);
+/* The same for a pattern of a SUBSCRIBE/REGISTER with match mode `match`: as Crossbar,
+ * exact patterns need non-empty components, prefix patterns may end in an empty one, and
+ * wildcard patterns may have empty components anywhere. Always replies on failure. */
+bool wd_realm_check_pattern(struct wd_realm *realm, struct wd_session *s, const char *uri,
+			    enum wd_match match, int req_type, uint64_t req_id);
 
 #endif

@@ -212,9 +212,10 @@ static json_t *router_roles(void)
 {
 	/* Exactly the features implemented; Autobahn JS enables an option only when both
 	 * sides announce it. */
-	return json_pack("{s{s{sbsbsb}}s{s{sbsb}}}", "broker", "features",
+	return json_pack("{s{s{sbsbsbsb}}s{s{sbsb}}}", "broker", "features",
 			 "publisher_identification", 1, "publisher_exclusion", 1,
-			 "subscriber_blackwhite_listing", 1, "dealer", "features",
+			 "subscriber_blackwhite_listing", 1, "pattern_based_subscription", 1,
+			 "dealer", "features",
 			 "caller_identification", 1, "progressive_call_results", 1);
 }
 

@@ -210,3 +210,21 @@ test('1000 acknowledged events arrive in order, none lost, to json and msgpack s
     });
   }
 });
+
+test('pattern-based subscriptions: prefix and wildcard deliver with details.topic (json and msgpack)', async () => {
+  for (const ser of SERIALIZERS) {
+    const sub = await open(ser);
+    const pub = await open('json');
+    const base = `com.example.js.pattern.${ser}`;
+    const prefix = await collect(sub, `${base}.`, { match: 'prefix' });
+    const wild = await collect(sub, `${base}..done`, { match: 'wildcard' });
+    await publishAck(pub, `${base}.a`, [1]);
+    await publishAck(pub, `${base}.job.done`, [2]);
+    await publishAck(pub, `${base}.x.y.done`, [3]); // prefix only: one component too many for the wildcard
+    const got = await prefix.waitFor(3, T);
+    assert.deepEqual(got.map((e) => [e.args[0], e.details.topic]),
+      [[1, `${base}.a`], [2, `${base}.job.done`], [3, `${base}.x.y.done`]]);
+    const w = await wild.waitFor(1, T);
+    assert.deepEqual(w.map((e) => [e.args[0], e.details.topic]), [[2, `${base}.job.done`]]);
+  }
+});

@@ -554,6 +554,27 @@ def test_message_forwarder_delivers_and_retries(bridge, http_server):
     assert "retry 1 of 5" in r.log_text()
 
 
+def test_message_forwarder_prefix_and_wildcard_subscriptions(bridge, http_server):
+    """The forwarder's `match` reaches the broker's pattern-based subscriptions."""
+    url = "http://127.0.0.1:%d/" % http_server.server_address[1]
+    r = bridge(components=[{
+        "type": "class", "classname": "crossbar.bridge.rest.MessageForwarder", "realm": "realm1",
+        "extra": {"subscriptions": [
+            {"url": url + "prefix", "topic": "com.myapp.", "match": "prefix"},
+            {"url": url + "wild", "topic": "com..alarm", "match": "wildcard"}]}}])
+
+    async def body(pool):
+        s = await pool.connect(r.url)
+        ack = __import__("wampclient").ack()
+        await wait(s.publish("com.myapp.a", 1, options=ack))
+        await wait(s.publish("com.other.alarm", 2, options=ack))
+        await wait(s.publish("com.myapp.alarm", 3, options=ack))  # both
+    run(body)
+    assert wait_for(lambda: len(http_server.seen) >= 4), http_server.seen
+    got = sorted((path, json.loads(raw)["args"][0]) for _, path, _, raw in http_server.seen)
+    assert got == [("/prefix", 1), ("/prefix", 3), ("/wild", 2), ("/wild", 3)]
+
+
 def test_rest_callee(bridge, http_server):
     base = "http://127.0.0.1:%d/api/" % http_server.server_address[1]
     r = bridge(components=[{
