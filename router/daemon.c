@@ -60,6 +60,8 @@ int wd_router_init(struct wd_router *r, uv_loop_t *loop, const struct wd_config 
 	uv_signal_start(&r->sigterm, on_signal, SIGTERM);
 	uv_timer_init(loop, &r->shutdown_timer);
 	r->shutdown_timer.data = r;
+	uv_timer_init(loop, &r->call_timer);
+	r->call_timer.data = r;
 	for (size_t i = 0; i < cfg->n_transports; i++)
 		if ((rc = wd_listener_start(r, &cfg->transports[i])) < 0)
 			return rc;
@@ -76,6 +78,7 @@ static void on_shutdown_tick(uv_timer_t *t)
 		uv_close((uv_handle_t *)&r->sigint, NULL);
 		uv_close((uv_handle_t *)&r->sigterm, NULL);
 		uv_close((uv_handle_t *)&r->shutdown_timer, NULL);
+		uv_close((uv_handle_t *)&r->call_timer, NULL);
 		return;
 	}
 	if (uv_now(r->loop) >= r->stop_deadline_ms)

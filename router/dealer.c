@@ -9,6 +9,7 @@
 #include "protocol/id.h"
 #include "protocol/uris.h"
 #include "router/log.h"
+#include "router/router.h"
 #include "router/realm.h"
 #include "router/session.h"
 
@@ -28,6 +29,100 @@ static const char *option_str(json_t *opts, const char *key, const char *dflt)
 {
 	json_t *v = json_object_get(opts, key);
 	return json_is_string(v) ? json_string_value(v) : dflt;
+}
+
+/* --- call timeouts: one router timer over a deadline-ordered list ------------------------ */
+
+static void arm_timer(struct wd_router *r);
+
+static void untime(struct wd_router *r, struct wd_invocation *inv)
+{
+	if (!inv->is_timed)
+		return;
+	if (inv->tprev != NULL)
+		inv->tprev->tnext = inv->tnext;
+	else
+		r->timed_head = inv->tnext;
+	if (inv->tnext != NULL)
+		inv->tnext->tprev = inv->tprev;
+	else
+		r->timed_tail = inv->tprev;
+	inv->tprev = inv->tnext = NULL;
+	inv->is_timed = false;
+}
+
+/* Inserts by deadline, searching from the tail: calls with equal timeouts arrive in deadline
+ * order, so this is O(1) in the common case. */
+static void time_call(struct wd_router *r, struct wd_invocation *inv, uint64_t timeout_ms)
+{
+	struct wd_invocation *after = r->timed_tail;
+	inv->deadline_ms = uv_now(r->loop) + timeout_ms;
+	while (after != NULL && after->deadline_ms > inv->deadline_ms)
+		after = after->tprev;
+	inv->tprev = after;
+	inv->tnext = after ? after->tnext : r->timed_head;
+	if (inv->tnext != NULL)
+		inv->tnext->tprev = inv;
+	else
+		r->timed_tail = inv;
+	if (after != NULL)
+		after->tnext = inv;
+	else
+		r->timed_head = inv;
+	inv->is_timed = true;
+	if (r->timed_head == inv)
+		arm_timer(r);
+}
+
+/* Tells the callee to stop, if it announced it can. */
+static void interrupt(struct wd_invocation *inv, const char *mode)
+{
+	json_t *msg;
+	if (!inv->callee->callee_call_canceling)
+		return;
+	msg = json_pack("[iI{ss}]", WD_MSG_INTERRUPT, (json_int_t)inv->invocation_id, "mode", mode);
+	if (msg != NULL) {
+		wd_session_send(inv->callee, msg);
+		json_decref(msg);
+	}
+}
+
+/* The caller has its answer (or is gone): whatever the callee sends later is dropped, but
+ * the invocation stays listed at the callee so a late YIELD is not a protocol violation. */
+static void orphan(struct wd_invocation *inv)
+{
+	untime(inv->callee->r, inv);
+	if (inv->caller != NULL) {
+		wd_map_del(&inv->caller->calls, inv->call_request_id);
+		inv->caller = NULL;
+	}
+}
+
+static void on_call_timer(uv_timer_t *t)
+{
+	struct wd_router *r = t->data;
+	uint64_t now = uv_now(r->loop);
+	while (r->timed_head != NULL && r->timed_head->deadline_ms <= now) {
+		struct wd_invocation *inv = r->timed_head;
+		/* Spec "Call Timeouts": the dealer answers wamp.error.timeout and interrupts the
+		 * callee (Crossbar answers wamp.error.canceled, in seconds; DESIGN.md decision 9). */
+		wd_session_send_error(inv->caller, WD_MSG_CALL, inv->call_request_id, WD_ERR_TIMEOUT,
+				      "call timed out");
+		interrupt(inv, "killnowait");
+		orphan(inv);
+	}
+	arm_timer(r);
+}
+
+static void arm_timer(struct wd_router *r)
+{
+	uint64_t now = uv_now(r->loop);
+	if (r->timed_head == NULL) {
+		uv_timer_stop(&r->call_timer);
+		return;
+	}
+	uv_timer_start(&r->call_timer, on_call_timer,
+		       r->timed_head->deadline_ms > now ? r->timed_head->deadline_ms - now : 0, 0);
 }
 
 static int send_new(struct wd_session *s, json_t *msg)
@@ -144,6 +239,12 @@ int wd_dealer_call(struct wd_realm *realm, struct wd_session *s, const struct wd
 	}
 	if (wd_map_get(&s->calls, m->id1) != NULL)
 		return WD_EPROTO; /* a request id still in flight was reused */
+	json_t *timeout = json_object_get(m->dict, "timeout");
+	if (timeout != NULL && (!json_is_integer(timeout) || json_integer_value(timeout) < 0)) {
+		wd_session_send_error(s, WD_MSG_CALL, m->id1, WD_ERR_INVALID_ARGUMENT,
+				      "timeout must be a number of milliseconds (0: none)");
+		return 0;
+	}
 	callee = reg->callee;
 	if ((inv = calloc(1, sizeof(*inv))) == NULL)
 		return WD_ENOMEM;
@@ -172,6 +273,8 @@ int wd_dealer_call(struct wd_realm *realm, struct wd_session *s, const struct wd
 		wd_map_del(&callee->invocations, inv->invocation_id);
 		goto fail_msg;
 	}
+	if (timeout != NULL && json_integer_value(timeout) > 0)
+		time_call(realm->r, inv, (uint64_t)json_integer_value(timeout));
 	wd_session_send_payload(callee, msg, m);
 	json_decref(msg);
 	return 0;
@@ -183,6 +286,7 @@ fail_msg:
 
 static void finish(struct wd_invocation *inv)
 {
+	untime(inv->callee->r, inv);
 	wd_map_del(&inv->callee->invocations, inv->invocation_id);
 	if (inv->caller != NULL)
 		wd_map_del(&inv->caller->calls, inv->call_request_id);
@@ -210,6 +314,36 @@ int wd_dealer_yield(struct wd_realm *realm, struct wd_session *s, const struct w
 	}
 	if (!progress)
 		finish(inv);
+	return 0;
+}
+
+int wd_dealer_cancel(struct wd_realm *realm, struct wd_session *s, const struct wd_msg *m)
+{
+	struct wd_invocation *inv = wd_map_get(&s->calls, m->id1);
+	const char *mode = option_str(m->dict, "mode", "killnowait");
+	(void)realm;
+	if (strcmp(mode, "skip") != 0 && strcmp(mode, "kill") != 0 &&
+	    strcmp(mode, "killnowait") != 0) {
+		wd_session_send_error(s, WD_MSG_CANCEL, m->id1, WD_ERR_INVALID_ARGUMENT,
+				      "mode must be \"skip\", \"kill\" or \"killnowait\"");
+		return 0;
+	}
+	if (inv == NULL)
+		return 0; /* already answered: the spec says to ignore it */
+	if (strcmp(mode, "kill") == 0 && inv->callee->callee_call_canceling) {
+		/* The callee answers (normally ERROR wamp.error.canceled) and that answer goes
+		 * to the caller as usual. */
+		untime(realm->r, inv);
+		interrupt(inv, "kill");
+		return 0;
+	}
+	/* skip, killnowait, or a callee that cannot cancel: the caller is answered now. Crossbar
+	 * sends nothing for skip (crossbar #1377); the spec answers, and so does wampd. */
+	wd_session_send_error(s, WD_MSG_CALL, inv->call_request_id, WD_ERR_CANCELED,
+			      "call canceled");
+	if (strcmp(mode, "killnowait") == 0)
+		interrupt(inv, "killnowait");
+	orphan(inv);
 	return 0;
 }
 
@@ -271,17 +405,8 @@ void wd_dealer_detach(struct wd_realm *realm, struct wd_session *s)
 	v = values(&s->calls, &n);
 	for (size_t i = 0; i < n; i++) {
 		struct wd_invocation *inv = v[i];
-		wd_map_del(&s->calls, inv->call_request_id);
-		inv->caller = NULL;
-		if (inv->callee->callee_call_canceling) {
-			json_t *msg = json_pack("[iI{ss}]", WD_MSG_INTERRUPT,
-						(json_int_t)inv->invocation_id, "mode",
-						"killnowait");
-			if (msg != NULL) {
-				wd_session_send(inv->callee, msg);
-				json_decref(msg);
-			}
-		}
+		orphan(inv);
+		interrupt(inv, "killnowait");
 	}
 	free(v);
 }

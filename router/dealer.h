@@ -1,4 +1,5 @@
-/* Remote procedure calls within one realm (exact-match, single-callee registrations). */
+/* Remote procedure calls within one realm (exact-match, single-callee registrations), with
+ * progressive results, call canceling and call timeouts. */
 #ifndef WD_DEALER_H
 #define WD_DEALER_H
 
@@ -24,6 +25,10 @@ struct wd_invocation {
 	struct wd_session *caller; /* NULL once the caller has left: the answer is dropped */
 	struct wd_session *callee;
 	bool receive_progress;
+	/* CALL.Options.timeout: position in the router's deadline-ordered list */
+	uint64_t deadline_ms;
+	bool is_timed;
+	struct wd_invocation *tprev, *tnext;
 };
 
 void wd_dealer_init(struct wd_realm *realm);
@@ -33,6 +38,9 @@ int wd_dealer_register(struct wd_realm *realm, struct wd_session *s, const struc
 int wd_dealer_unregister(struct wd_realm *realm, struct wd_session *s, const struct wd_msg *m);
 int wd_dealer_call(struct wd_realm *realm, struct wd_session *s, const struct wd_msg *m);
 int wd_dealer_yield(struct wd_realm *realm, struct wd_session *s, const struct wd_msg *m);
+/* CANCEL from a caller: modes skip, kill, killnowait (default) as in the spec's "Call
+ * Canceling"; a callee that did not announce call_canceling is treated as skip. */
+int wd_dealer_cancel(struct wd_realm *realm, struct wd_session *s, const struct wd_msg *m);
 /* ERROR from a callee for an INVOCATION. */
 int wd_dealer_invocation_error(struct wd_realm *realm, struct wd_session *s,
 			       const struct wd_msg *m);

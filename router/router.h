@@ -13,6 +13,7 @@
 
 struct wd_conn;
 struct wd_listener;
+struct wd_invocation;
 struct wd_http_req;
 
 /* Web path services other than WebSocket (publisher, caller, webhook, nodeinfo, static) and
@@ -39,6 +40,8 @@ struct wd_router {
 	uv_prepare_t flush;              /* flushes dirty connections once per loop turn */
 	uv_signal_t sigint, sigterm;
 	uv_timer_t shutdown_timer;       /* bounds the graceful shutdown */
+	uv_timer_t call_timer;           /* fires at the earliest CALL timeout (dealer.c) */
+	struct wd_invocation *timed_head, *timed_tail; /* calls with a timeout, by deadline */
 	uint64_t stop_deadline_ms;       /* loop time after which connections are dropped */
 	struct wd_framer framer;         /* builds outgoing frames */
 	uint8_t read_buf[65536];         /* shared: consumed synchronously in read callbacks */

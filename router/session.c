@@ -212,11 +212,11 @@ static json_t *router_roles(void)
 {
 	/* Exactly the features implemented; Autobahn JS enables an option only when both
 	 * sides announce it. */
-	return json_pack("{s{s{sbsbsbsb}}s{s{sbsb}}}", "broker", "features",
+	return json_pack("{s{s{sbsbsbsb}}s{s{sbsbsbsb}}}", "broker", "features",
 			 "publisher_identification", 1, "publisher_exclusion", 1,
 			 "subscriber_blackwhite_listing", 1, "pattern_based_subscription", 1,
-			 "dealer", "features",
-			 "caller_identification", 1, "progressive_call_results", 1);
+			 "dealer", "features", "caller_identification", 1, "progressive_call_results", 1,
+			 "call_canceling", 1, "call_timeout", 1);
 }
 
 void wd_session_set_auth(struct wd_session *s, const struct wd_auth_cfg *auth)
@@ -499,9 +499,7 @@ static int dispatch_established(struct wd_session *s, const struct wd_msg *m)
 	case WD_MSG_HELLO:
 		return violation(s, "HELLO received on an established session");
 	case WD_MSG_CANCEL:
-		/* call_canceling is not announced, so a conforming client does not send it. */
-		wd_log(WD_LOG_DEBUG, "session", "session %" PRIu64 ": CANCEL ignored", s->id);
-		return 0;
+		return wd_dealer_cancel(realm, s, m);
 	default:
 		return violation(s, "%s is not valid from a client", wd_msg_type_name(m->type));
 	}

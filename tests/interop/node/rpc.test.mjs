@@ -187,3 +187,23 @@ test('100 concurrent sessions each call one procedure', async () => {
   assert.deepEqual(results, Array.from({ length: N }, (_, i) => i * i));
   await withTimeout(Promise.all(callers.map((s) => disconnect(s, 20_000))), 30_000, `${N} sessions leave`);
 });
+
+test('call timeout (ms): the caller gets wamp.error.timeout, later calls still work', async () => {
+  const callee = await connect({ url: router.url, serializer: 'json' });
+  const caller = await connect({ url: router.url, serializer: 'msgpack' });
+  try {
+    let release;
+    const held = new Promise((r) => { release = r; });
+    await withTimeout(callee.register('com.js.slow', async () => { await held; return 'late'; }), T, 'register');
+    const t0 = Date.now();
+    await assert.rejects(withTimeout(caller.call('com.js.slow', [], {}, { timeout: 200 }), T, 'timed call'),
+      (e) => e.error === 'wamp.error.timeout');
+    assert.ok(Date.now() - t0 < 2000, 'answered after about 200 ms, not seconds');
+    release();
+    await withTimeout(callee.register('com.js.quick', () => 'quick'), T, 'register');
+    assert.equal(await withTimeout(caller.call('com.js.quick', [], {}, { timeout: 2000 }), T, 'quick call'), 'quick');
+  } finally {
+    await disconnect(caller).catch(() => {});
+    await disconnect(callee).catch(() => {});
+  }
+});
