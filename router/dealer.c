@@ -7,6 +7,7 @@
 
 #include "protocol/error.h"
 #include "protocol/id.h"
+#include "protocol/uri.h"
 #include "protocol/uris.h"
 #include "router/log.h"
 #include "router/router.h"
@@ -16,13 +17,66 @@
 void wd_dealer_init(struct wd_realm *realm)
 {
 	wd_map_init(&realm->dealer.by_uri);
+	wd_map_init(&realm->dealer.by_prefix);
+	wd_map_init(&realm->dealer.by_wildcard);
 	wd_map_init(&realm->dealer.by_id);
 }
 
 void wd_dealer_deinit(struct wd_realm *realm)
 {
 	wd_map_deinit(&realm->dealer.by_uri);
+	wd_map_deinit(&realm->dealer.by_prefix);
+	wd_map_deinit(&realm->dealer.by_wildcard);
 	wd_map_deinit(&realm->dealer.by_id);
+}
+
+static struct wd_map *table(struct wd_dealer *d, enum wd_match match)
+{
+	return match == WD_MATCH_PREFIX     ? &d->by_prefix
+	       : match == WD_MATCH_WILDCARD ? &d->by_wildcard
+					    : &d->by_uri;
+}
+
+static const char *const invoke_names[] = {"single", "roundrobin", "random", "first", "last"};
+
+static int parse_match(const char *s)
+{
+	return strcmp(s, "exact") == 0      ? WD_MATCH_EXACT
+	       : strcmp(s, "prefix") == 0   ? WD_MATCH_PREFIX
+	       : strcmp(s, "wildcard") == 0 ? WD_MATCH_WILDCARD
+					    : -1;
+}
+
+static int parse_invoke(const char *s)
+{
+	for (int i = 0; i < (int)(sizeof(invoke_names) / sizeof(invoke_names[0])); i++)
+		if (strcmp(s, invoke_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static void drop_registration(struct wd_dealer *d, struct wd_registration *reg);
+
+static bool has_callee(const struct wd_registration *reg, const struct wd_session *s)
+{
+	for (size_t i = 0; i < reg->n; i++)
+		if (reg->callees[i] == s)
+			return true;
+	return false;
+}
+
+static int grow(void **arr, size_t *cap, size_t n, size_t size)
+{
+	void *p;
+	size_t c;
+	if (n < *cap)
+		return 0;
+	c = *cap ? *cap * 2 : 4;
+	if ((p = realloc(*arr, c * size)) == NULL)
+		return WD_ENOMEM;
+	*arr = p;
+	*cap = c;
+	return 0;
 }
 
 static const char *option_str(json_t *opts, const char *key, const char *dflt)
@@ -139,14 +193,19 @@ int wd_dealer_register(struct wd_realm *realm, struct wd_session *s, const struc
 {
 	struct wd_dealer *d = &realm->dealer;
 	struct wd_registration *reg;
+	int match = parse_match(option_str(m->dict, "match", "exact"));
+	int invoke = parse_invoke(option_str(m->dict, "invoke", "single"));
 	char text[300];
-	if (strcmp(option_str(m->dict, "match", "exact"), "exact") != 0 ||
-	    strcmp(option_str(m->dict, "invoke", "single"), "single") != 0) {
+	if (match < 0 || invoke < 0) {
 		wd_session_send_error(s, WD_MSG_REGISTER, m->id1, WD_ERR_INVALID_ARGUMENT,
-				      "only exact-match, single-callee registrations are supported");
+				      match < 0 ? "match must be \"exact\", \"prefix\" or "
+						  "\"wildcard\""
+						: "invoke must be \"single\", \"roundrobin\", "
+						  "\"random\", \"first\" or \"last\"");
 		return 0;
 	}
-	if (!wd_realm_check_uri(realm, s, m->uri, WD_MSG_REGISTER, m->id1, true))
+	if (!wd_realm_check_pattern(realm, s, m->uri, (enum wd_match)match, WD_MSG_REGISTER,
+				    m->id1))
 		return 0;
 	if (!s->is_trusted && strncmp(m->uri, "wamp.", 5) == 0) {
 		wd_session_send_error(s, WD_MSG_REGISTER, m->id1, WD_ERR_INVALID_URI,
@@ -157,36 +216,50 @@ int wd_dealer_register(struct wd_realm *realm, struct wd_session *s, const struc
 	if (wd_realm_authorize(realm, s, m, m->uri, WD_ACTION_REGISTER, WD_MSG_REGISTER, m->id1,
 				true, NULL) != 1)
 		return 0;
-	if (wd_map_sget(&d->by_uri, m->uri) != NULL) {
-		snprintf(text, sizeof(text),
-			 "register for already registered procedure '%.200s'", m->uri);
-		wd_session_send_error(s, WD_MSG_REGISTER, m->id1, WD_ERR_PROCEDURE_ALREADY_EXISTS,
-				      text);
-		return 0;
-	}
-	if ((reg = calloc(1, sizeof(*reg))) == NULL || (reg->uri = strdup(m->uri)) == NULL)
-		goto fail_reg;
-	reg->callee = s;
-	do
-		reg->id = wd_id_global(randombytes_buf);
-	while (wd_map_get(&d->by_id, reg->id) != NULL);
-	if (s->n_regs == s->cap_regs) {
-		size_t cap = s->cap_regs ? s->cap_regs * 2 : 4;
-		struct wd_registration **p = realloc(s->regs, cap * sizeof(*p));
-		if (p == NULL)
+	if ((reg = wd_map_sget(table(d, (enum wd_match)match), m->uri)) != NULL) {
+		/* Shared registrations (spec "Shared Registration"): callees join an existing
+		 * registration only with the same, non-single policy. */
+		if (reg->invoke != (enum wd_invoke)invoke) {
+			snprintf(text, sizeof(text),
+				 "procedure '%.200s' is registered with invocation policy '%s'",
+				 m->uri, invoke_names[reg->invoke]);
+			wd_session_send_error(
+				s, WD_MSG_REGISTER, m->id1,
+				"wamp.error.procedure_exists_with_different_invocation_policy", text);
+			return 0;
+		}
+		if (reg->invoke == WD_INVOKE_SINGLE || has_callee(reg, s)) {
+			snprintf(text, sizeof(text),
+				 "register for already registered procedure '%.200s'", m->uri);
+			wd_session_send_error(s, WD_MSG_REGISTER, m->id1,
+					      WD_ERR_PROCEDURE_ALREADY_EXISTS, text);
+			return 0;
+		}
+	} else {
+		if ((reg = calloc(1, sizeof(*reg))) == NULL || (reg->uri = strdup(m->uri)) == NULL)
 			goto fail_reg;
-		s->regs = p;
-		s->cap_regs = cap;
+		reg->match = (enum wd_match)match;
+		reg->invoke = (enum wd_invoke)invoke;
+		do
+			reg->id = wd_id_global(randombytes_buf);
+		while (wd_map_get(&d->by_id, reg->id) != NULL);
+		if (wd_map_sput(table(d, reg->match), reg->uri, reg) < 0)
+			goto fail_reg;
+		if (wd_map_put(&d->by_id, reg->id, reg) < 0)
+			goto fail_uri;
 	}
-	if (wd_map_sput(&d->by_uri, reg->uri, reg) < 0)
-		goto fail_reg;
-	if (wd_map_put(&d->by_id, reg->id, reg) < 0)
-		goto fail_uri;
+	if (grow((void **)&reg->callees, &reg->cap, reg->n, sizeof(reg->callees[0])) < 0 ||
+	    grow((void **)&s->regs, &s->cap_regs, s->n_regs, sizeof(s->regs[0])) < 0) {
+		if (reg->n == 0)
+			drop_registration(d, reg);
+		return WD_ENOMEM;
+	}
+	reg->callees[reg->n++] = s;
 	s->regs[s->n_regs++] = reg;
 	return send_new(s, json_pack("[iII]", WD_MSG_REGISTERED, (json_int_t)m->id1,
 				     (json_int_t)reg->id));
 fail_uri:
-	wd_map_sdel(&d->by_uri, reg->uri);
+	wd_map_sdel(table(d, reg->match), reg->uri);
 fail_reg:
 	if (reg != NULL)
 		free(reg->uri);
@@ -196,17 +269,32 @@ fail_reg:
 
 static void drop_registration(struct wd_dealer *d, struct wd_registration *reg)
 {
-	wd_map_sdel(&d->by_uri, reg->uri);
+	wd_map_sdel(table(d, reg->match), reg->uri);
 	wd_map_del(&d->by_id, reg->id);
+	free(reg->callees);
 	free(reg->uri);
 	free(reg);
+}
+
+/* Takes s out of reg (keeping the order of the others) and drops reg when it is empty. */
+static void remove_callee(struct wd_dealer *d, struct wd_registration *reg, struct wd_session *s)
+{
+	for (size_t i = 0; i < reg->n; i++)
+		if (reg->callees[i] == s) {
+			memmove(reg->callees + i, reg->callees + i + 1,
+				(reg->n - i - 1) * sizeof(reg->callees[0]));
+			reg->n--;
+			break;
+		}
+	if (reg->n == 0)
+		drop_registration(d, reg);
 }
 
 int wd_dealer_unregister(struct wd_realm *realm, struct wd_session *s, const struct wd_msg *m)
 {
 	struct wd_dealer *d = &realm->dealer;
 	struct wd_registration *reg = wd_map_get(&d->by_id, m->id2);
-	if (reg == NULL || reg->callee != s) {
+	if (reg == NULL || !has_callee(reg, s)) {
 		wd_session_send_error(s, WD_MSG_UNREGISTER, m->id1, WD_ERR_NO_SUCH_REGISTRATION,
 				      "no registration with this ID for this session");
 		return 0;
@@ -216,8 +304,66 @@ int wd_dealer_unregister(struct wd_realm *realm, struct wd_session *s, const str
 			s->regs[i] = s->regs[--s->n_regs];
 			break;
 		}
-	drop_registration(d, reg);
+	remove_callee(d, reg, s);
 	return send_new(s, json_pack("[iI]", WD_MSG_UNREGISTERED, (json_int_t)m->id1));
+}
+
+/* Length of a wildcard pattern's literal part before its first empty component. */
+static size_t literal_prefix(const char *pattern)
+{
+	const char *p = strstr(pattern, "..");
+	if (pattern[0] == '.')
+		return 0;
+	return p ? (size_t)(p - pattern) + 1 : strlen(pattern);
+}
+
+/* The registration a CALL goes to: exact, else the longest matching prefix (by string length,
+ * as Crossbar), else the matching wildcard with the longest literal part before its first
+ * empty component (spec; Crossbar takes the first it finds). */
+static struct wd_registration *lookup(struct wd_dealer *d, const char *uri)
+{
+	struct wd_registration *best = wd_map_sget(&d->by_uri, uri);
+	size_t best_len = 0;
+	if (best != NULL)
+		return best;
+	for (struct wd_map_entry *e = wd_map_first(&d->by_prefix); e != NULL;
+	     e = wd_map_next(&d->by_prefix, e)) {
+		struct wd_registration *reg = wd_map_val(e);
+		size_t n = strlen(reg->uri);
+		if ((best == NULL || n > best_len) && wd_uri_match_prefix(reg->uri, uri)) {
+			best = reg;
+			best_len = n;
+		}
+	}
+	if (best != NULL)
+		return best;
+	for (struct wd_map_entry *e = wd_map_first(&d->by_wildcard); e != NULL;
+	     e = wd_map_next(&d->by_wildcard, e)) {
+		struct wd_registration *reg = wd_map_val(e);
+		size_t n = literal_prefix(reg->uri);
+		if ((best == NULL || n > best_len) && wd_uri_match_wildcard(reg->uri, uri)) {
+			best = reg;
+			best_len = n;
+		}
+	}
+	return best;
+}
+
+/* The callee of a shared registration, by its policy. */
+static struct wd_session *pick_callee(struct wd_registration *reg)
+{
+	switch (reg->invoke) {
+	case WD_INVOKE_ROUNDROBIN:
+		return reg->callees[reg->next++ % reg->n];
+	case WD_INVOKE_RANDOM:
+		return reg->callees[randombytes_uniform((uint32_t)reg->n)];
+	case WD_INVOKE_LAST:
+		return reg->callees[reg->n - 1];
+	case WD_INVOKE_SINGLE:
+	case WD_INVOKE_FIRST:
+		break;
+	}
+	return reg->callees[0];
 }
 
 int wd_dealer_call(struct wd_realm *realm, struct wd_session *s, const struct wd_msg *m)
@@ -232,7 +378,7 @@ int wd_dealer_call(struct wd_realm *realm, struct wd_session *s, const struct wd
 	    wd_realm_authorize(realm, s, m, m->uri, WD_ACTION_CALL, WD_MSG_CALL, m->id1, true,
 				&disclose) != 1)
 		return 0;
-	if ((reg = wd_map_sget(&realm->dealer.by_uri, m->uri)) == NULL) {
+	if ((reg = lookup(&realm->dealer, m->uri)) == NULL) {
 		snprintf(text, sizeof(text), "no callee registered for procedure <%.200s>", m->uri);
 		wd_session_send_error(s, WD_MSG_CALL, m->id1, WD_ERR_NO_SUCH_PROCEDURE, text);
 		return 0;
@@ -245,7 +391,7 @@ int wd_dealer_call(struct wd_realm *realm, struct wd_session *s, const struct wd
 				      "timeout must be a number of milliseconds (0: none)");
 		return 0;
 	}
-	callee = reg->callee;
+	callee = pick_callee(reg);
 	if ((inv = calloc(1, sizeof(*inv))) == NULL)
 		return WD_ENOMEM;
 	inv->call_request_id = m->id1;
@@ -264,6 +410,8 @@ int wd_dealer_call(struct wd_realm *realm, struct wd_session *s, const struct wd
 			   : json_object();
 	if (details != NULL && inv->receive_progress)
 		json_object_set_new(details, "receive_progress", json_true());
+	if (details != NULL && reg->match != WD_MATCH_EXACT) /* spec: pattern callees learn it */
+		json_object_set_new(details, "procedure", json_string(m->uri));
 	msg = details ? json_pack("[iIIo]", WD_MSG_INVOCATION, (json_int_t)inv->invocation_id,
 				  (json_int_t)reg->id, details)
 		      : NULL;
@@ -385,7 +533,7 @@ void wd_dealer_detach(struct wd_realm *realm, struct wd_session *s)
 	size_t n;
 	void **v;
 	for (size_t i = 0; i < s->n_regs; i++)
-		drop_registration(&realm->dealer, s->regs[i]);
+		remove_callee(&realm->dealer, s->regs[i], s);
 	s->n_regs = 0;
 
 	/* Calls this session was serving: their callers get an error. */

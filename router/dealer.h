@@ -1,20 +1,34 @@
-/* Remote procedure calls within one realm (exact-match, single-callee registrations), with
- * progressive results, call canceling and call timeouts. */
+/* Remote procedure calls within one realm: exact, prefix and wildcard registrations, shared
+ * registrations (invoke single/roundrobin/random/first/last), progressive results, call
+ * canceling and call timeouts. */
 #ifndef WD_DEALER_H
 #define WD_DEALER_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "config/model.h"
 #include "protocol/msg.h"
 
 struct wd_realm;
 struct wd_session;
 
+enum wd_invoke {
+	WD_INVOKE_SINGLE = 0,
+	WD_INVOKE_ROUNDROBIN,
+	WD_INVOKE_RANDOM,
+	WD_INVOKE_FIRST,
+	WD_INVOKE_LAST,
+};
+
 struct wd_registration {
 	uint64_t id;
-	char *uri;
-	struct wd_session *callee;
+	char *uri;                 /* procedure or pattern */
+	enum wd_match match;
+	enum wd_invoke invoke;
+	struct wd_session **callees; /* in registration order (first/last policies) */
+	size_t n, cap;
+	size_t next;               /* roundrobin position */
 };
 
 /* One call in flight: listed in the callee's invocations (by invocation id) and, while the

@@ -22,8 +22,10 @@ struct wd_broker {
 };
 
 struct wd_dealer {
-	struct wd_map by_uri; /* procedure -> struct wd_registration * (exact match) */
-	struct wd_map by_id;  /* registration id -> struct wd_registration * */
+	struct wd_map by_uri;      /* procedure -> struct wd_registration * (exact match) */
+	struct wd_map by_prefix;   /* prefix pattern -> struct wd_registration * */
+	struct wd_map by_wildcard; /* wildcard pattern -> struct wd_registration * */
+	struct wd_map by_id;       /* registration id -> struct wd_registration * */
 };
 
 struct wd_realm {

@@ -212,11 +212,12 @@ static json_t *router_roles(void)
 {
 	/* Exactly the features implemented; Autobahn JS enables an option only when both
 	 * sides announce it. */
-	return json_pack("{s{s{sbsbsbsb}}s{s{sbsbsbsb}}}", "broker", "features",
+	return json_pack("{s{s{sbsbsbsb}}s{s{sbsbsbsbsbsb}}}", "broker", "features",
 			 "publisher_identification", 1, "publisher_exclusion", 1,
 			 "subscriber_blackwhite_listing", 1, "pattern_based_subscription", 1,
 			 "dealer", "features", "caller_identification", 1, "progressive_call_results", 1,
-			 "call_canceling", 1, "call_timeout", 1);
+			 "call_canceling", 1, "call_timeout", 1, "pattern_based_registration", 1,
+			 "shared_registration", 1);
 }
 
 void wd_session_set_auth(struct wd_session *s, const struct wd_auth_cfg *auth)
