@@ -167,6 +167,7 @@ struct wd_service_cfg {
 enum wd_transport_type {
 	WD_TRANSPORT_WEBSOCKET = 0, /* websocket on any request path */
 	WD_TRANSPORT_WEB = 1,       /* HTTP with path services */
+	WD_TRANSPORT_RAWSOCKET = 2, /* RawSocket; services[0] holds serializers, limit, auth */
 };
 
 struct wd_endpoint_cfg {

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "protocol/error.h"
+#include "protocol/rawsocket.h"
 
 /* wslay's frame layer writes the header and payload through this callback; our callback
  * always takes everything, so one wslay_frame_send call produces the whole frame. */
@@ -85,6 +86,14 @@ static struct wd_buf *frame_scratch(struct wd_framer *f, const struct wd_codec *
 {
 	if (framing == WD_FRAMING_NONE)
 		return wd_buf_from(f->scratch.data, f->scratch.len);
+	if (framing == WD_FRAMING_RS) {
+		struct wd_buf *b;
+		if (f->scratch.len >= (UINT32_C(1) << 24) || (b = wd_buf_new(4 + f->scratch.len)) == NULL)
+			return NULL; /* RawSocket cannot carry 16 MiB or more */
+		wd_rs_header(b->data, WD_RS_MSG, (uint32_t)f->scratch.len);
+		memcpy(b->data + 4, f->scratch.data, f->scratch.len);
+		return b;
+	}
 	return wd_frame_ws_raw(f, codec->is_binary ? WSLAY_BINARY_FRAME : WSLAY_TEXT_FRAME,
 			       f->scratch.data, f->scratch.len);
 }

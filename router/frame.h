@@ -13,6 +13,7 @@
 enum wd_framing {
 	WD_FRAMING_WS = 0,   /* one unmasked WebSocket frame (text for json, binary for msgpack) */
 	WD_FRAMING_NONE = 1, /* the encoded message alone (internal sessions, e.g. the bridge) */
+	WD_FRAMING_RS = 2,   /* a RawSocket frame: 4-octet header, then the message */
 	WD_FRAMING_COUNT
 };
 

@@ -7,6 +7,7 @@
 #include "router/http.h"
 #include "router/log.h"
 #include "router/router.h"
+#include "router/rs.h"
 
 static void on_connection(uv_stream_t *server, int status)
 {
@@ -51,7 +52,10 @@ int wd_listener_start(struct wd_router *r, const struct wd_transport_cfg *t)
 		return WD_EINVAL;
 	}
 	wd_log(WD_LOG_INFO, "router", "listening on %s:%u (%s transport)", ep->interface,
-	       (unsigned)ep->port, t->type == WD_TRANSPORT_WEB ? "web" : "websocket");
+	       (unsigned)ep->port,
+	       t->type == WD_TRANSPORT_WEB	       ? "web"
+	       : t->type == WD_TRANSPORT_RAWSOCKET ? "rawsocket"
+						   : "websocket");
 	return 0;
 }
 
@@ -72,5 +76,8 @@ void wd_listener_close_all(struct wd_router *r)
 
 void wd_listener_attach(const struct wd_listener *l, struct wd_conn *c)
 {
-	wd_http_attach(c, l->cfg);
+	if (l->cfg->type == WD_TRANSPORT_RAWSOCKET)
+		wd_rs_attach(c, l->cfg);
+	else
+		wd_http_attach(c, l->cfg);
 }
