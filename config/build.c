@@ -390,7 +390,8 @@ int wd_config_build(const json_t *doc, struct wd_config **out)
 	{
 		const json_t *realms = json_object_get(w, "realms");
 		const json_t *transports = json_object_get(w, "transports");
-		if (runs_components(w)) {
+		/* c->components is NULL when no worker has components: &NULL[0] is undefined. */
+		if (runs_components(w) && wd_config_count_components(w) > 0) {
 			if ((rc = wd_config_build_components(w, &c->components[ci])) < 0)
 				goto fail_config;
 			ci += wd_config_count_components(w);

@@ -1023,6 +1023,20 @@ static void build_empty_config(void **state)
 	json_decref(doc);
 }
 
+/* Regression (fuzz_config_check, corpus disabled.json under clang UBSan): a router without
+ * components made the builder compute &NULL[0] for the component array. */
+static void build_router_without_components_has_no_component_array(void **state)
+{
+	json_t *doc = parse_sq("{'version':2,'workers':[{'type':'router','realms':[{'name':'realm1',"
+	                       "'roles':[]}],'transports':[]},{'type':'container','components':[]}]}");
+	struct wd_config *c = build_ok(doc);
+	assert_int_equal(c->n_realms, 1);
+	assert_int_equal(c->n_components, 0);
+	assert_null(c->components);
+	wd_config_free(c);
+	json_decref(doc);
+}
+
 static void build_rejects_unchecked_shapes(void **state)
 {
 	static const char *const docs[] = {
@@ -1221,6 +1235,7 @@ int main(void)
 	        cmocka_unit_test(build_init_json_keeps_template_options),
 	        cmocka_unit_test(build_full_config),
 	        cmocka_unit_test(build_empty_config),
+	        cmocka_unit_test(build_router_without_components_has_no_component_array),
 	        cmocka_unit_test(build_rejects_unchecked_shapes),
 	        cmocka_unit_test(load_reports_path_line_and_column),
 	        cmocka_unit_test(locate_follows_crossbar_lookup),
