@@ -8,23 +8,9 @@
 
 #include "config/build_bridge.h"
 #include "config/config.h"
+#include "config/json_get.h"
 #include "protocol/codec.h"
 #include "protocol/error.h"
-
-static bool get_bool(const json_t *obj, const char *key, bool dflt)
-{
-	const json_t *v = json_object_get(obj, key);
-	return json_is_boolean(v) ? json_is_true(v) : dflt;
-}
-
-static uint32_t get_u32(const json_t *obj, const char *key, uint32_t dflt)
-{
-	const json_t *v = json_object_get(obj, key);
-	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-	    json_integer_value(v) > (json_int_t)UINT32_MAX)
-		return dflt;
-	return (uint32_t)json_integer_value(v);
-}
 
 static int dup_string(char **out, const char *s)
 {
@@ -106,9 +92,9 @@ static int build_role(const json_t *doc, struct wd_role_cfg *r)
 {
 	const json_t *name = json_object_get(doc, "name");
 	const json_t *perms = json_object_get(doc, "permissions");
+	const json_t *authorizer = json_object_get(doc, "authorizer");
 	size_t i;
 	int rc;
-	const json_t *authorizer = json_object_get(doc, "authorizer");
 	if (!json_is_string(name) || (authorizer != NULL && !json_is_string(authorizer)) ||
 	    (authorizer != NULL && perms != NULL))
 		return WD_EINVAL;
@@ -243,14 +229,10 @@ static int build_serializers(const json_t *list, struct wd_service_cfg *s)
 	return s->n_serializers > 0 ? 0 : WD_EINVAL;
 }
 
-static int build_service(const char *path, const json_t *doc, struct wd_service_cfg *s)
+/* A "websocket" path service at path, or a websocket transport (path ""). */
+static int build_websocket(const char *path, const json_t *doc, struct wd_service_cfg *s)
 {
-	const json_t *type = json_object_get(doc, "type");
 	int rc;
-	if (json_is_string(type) && wd_config_is_bridge_service(json_string_value(type)))
-		return wd_config_build_bridge_service(path, doc, s);
-	if (!json_is_string(type) || strcmp(json_string_value(type), "websocket") != 0)
-		return WD_EINVAL;
 	if (json_object_get(doc, "cookie") != NULL)
 		return WD_EINVAL;
 	s->type = WD_SERVICE_WEBSOCKET;
@@ -261,6 +243,16 @@ static int build_service(const char *path, const json_t *doc, struct wd_service_
 	if ((rc = build_serializers(json_object_get(doc, "serializers"), s)) < 0)
 		return rc;
 	return build_ws_options(json_object_get(doc, "options"), &s->ws);
+}
+
+static int build_service(const char *path, const json_t *doc, struct wd_service_cfg *s)
+{
+	const json_t *type = json_object_get(doc, "type");
+	if (json_is_string(type) && wd_config_is_bridge_service(json_string_value(type)))
+		return wd_config_build_bridge_service(path, doc, s);
+	if (!json_is_string(type) || strcmp(json_string_value(type), "websocket") != 0)
+		return WD_EINVAL;
+	return build_websocket(path, doc, s);
 }
 
 static int build_endpoint(const json_t *doc, struct wd_endpoint_cfg *e)
@@ -306,18 +298,7 @@ static int build_transport(const json_t *doc, struct wd_transport_cfg *t)
 		if ((t->services = calloc(1, sizeof(*t->services))) == NULL)
 			return WD_ENOMEM;
 		t->n_services = 1;
-		if (json_object_get(doc, "cookie") != NULL)
-			return WD_EINVAL;
-		t->services[0].type = WD_SERVICE_WEBSOCKET;
-		if (dup_string(&t->services[0].path, "") < 0)
-			return WD_ENOMEM;
-		if ((rc = wd_config_build_auth(json_object_get(doc, "auth"), &t->services[0].auth)) <
-		    0)
-			return rc;
-		if ((rc = build_serializers(json_object_get(doc, "serializers"), &t->services[0])) <
-		    0)
-			return rc;
-		return build_ws_options(json_object_get(doc, "options"), &t->services[0].ws);
+		return build_websocket("", doc, &t->services[0]);
 	}
 	if (strcmp(json_string_value(type), "web") != 0)
 		return WD_EINVAL;

@@ -14,13 +14,13 @@ int wd_config_resolve_env(const char *value, const char **out)
 	*out = value;
 	/* _ENVPAT = ^\$\{(.+)\}$ */
 	if (n > 3 && value[0] == '$' && value[1] == '{' && value[n - 1] == '}') {
-		char name[256];
+		char *name = strndup(value + 2, n - 3);
 		const char *v;
-		if (n - 3 >= sizeof(name))
-			return WD_ENOTFOUND;
-		memcpy(name, value + 2, n - 3);
-		name[n - 3] = '\0';
-		if ((v = getenv(name)) == NULL)
+		if (name == NULL)
+			return WD_ENOMEM;
+		v = getenv(name);
+		free(name);
+		if (v == NULL)
 			return WD_ENOTFOUND;
 		*out = v;
 	}

@@ -6,22 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/json_get.h"
 #include "protocol/error.h"
-
-static bool get_bool(const json_t *obj, const char *key, bool dflt)
-{
-	const json_t *v = json_object_get(obj, key);
-	return json_is_boolean(v) ? json_is_true(v) : dflt;
-}
-
-static uint32_t get_u32(const json_t *obj, const char *key, uint32_t dflt)
-{
-	const json_t *v = json_object_get(obj, key);
-	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-	    json_integer_value(v) > (json_int_t)UINT32_MAX)
-		return dflt;
-	return (uint32_t)json_integer_value(v);
-}
 
 /* Copies obj[key] when it is a string (NULL stays NULL otherwise), or dflt when absent. */
 static int get_str(const json_t *obj, const char *key, const char *dflt, char **out)

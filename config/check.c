@@ -43,14 +43,24 @@ struct field;
 typedef void field_fn(struct ctx *c, const json_t *v, const struct field *f);
 
 /* One allowed key of an object. check NULL accepts any value; what is the message of the
- * "not supported yet" checks; lo/hi bound the integer checks. */
+ * "not supported yet" checks; lo/hi bound the integer checks. The generic container checks
+ * read two more members: item checks each element of a list (f_list) or each member of a map
+ * (f_map), and sub holds the fields of an object value (f_fields, also as an item check).
+ * A table ends with {.key = NULL}, or with EXTENDS(base) when it adds keys to base. */
 struct field {
 	const char *key;
 	field_fn *check;
 	bool required;
 	const char *what;
 	int64_t lo, hi;
+	field_fn *item;
+	const struct field *sub;
 };
+
+#define EXTENDS(base)                                                                              \
+	{                                                                                          \
+		.key = NULL, .sub = (base)                                                         \
+	}
 
 /* --- key paths and error lines ------------------------------------------------------------ */
 
@@ -282,20 +292,6 @@ static void f_object(struct ctx *c, const json_t *v, const struct field *f)
 	want_object(c, v);
 }
 
-static void f_string_list(struct ctx *c, const json_t *v, const struct field *f)
-{
-	size_t i;
-	json_t *it;
-	if (!want_list(c, v))
-		return;
-	json_array_foreach(v, i, it)
-	{
-		size_t mark = push_index(c, i);
-		want_string(c, it);
-		pop(c, mark);
-	}
-}
-
 /* Integer in [f->lo, f->hi]. Booleans are not integers here (Python would take true as 1;
  * wampd is stricter on purpose). */
 static void f_int_range(struct ctx *c, const json_t *v, const struct field *f)
@@ -315,19 +311,10 @@ static void f_int_range(struct ctx *c, const json_t *v, const struct field *f)
 		expected(c, what, v);
 }
 
-static void f_int_list(struct ctx *c, const json_t *v, const struct field *f)
+static void f_int(struct ctx *c, const json_t *v, const struct field *f)
 {
-	size_t i;
-	json_t *it;
-	if (!want_list(c, v))
-		return;
-	json_array_foreach(v, i, it)
-	{
-		size_t mark = push_index(c, i);
-		if (!json_is_integer(it))
-			expected(c, "an integer", it);
-		pop(c, mark);
-	}
+	if (!json_is_integer(v))
+		expected(c, "an integer", v);
 }
 
 /* Crossbar's _check_milliseconds: 0 (off) or at least 1000; 1..999 are taken for seconds
@@ -386,6 +373,33 @@ static void f_unsupported_if_set(struct ctx *c, const json_t *v, const struct fi
 	f_unsupported(c, v, f);
 }
 
+/* Finds key in fields or in the tables it extends. */
+static const struct field *find_field(const struct field *fields, const char *key)
+{
+	const struct field *f;
+	for (;;) {
+		for (f = fields; f->key != NULL; f++)
+			if (strcmp(f->key, key) == 0)
+				return f;
+		if ((fields = f->sub) == NULL)
+			return NULL;
+	}
+}
+
+/* Reports the required keys obj lacks: those of the extended table first, as if its entries
+ * came first. */
+static void report_missing(struct ctx *c, const json_t *obj, const struct field *fields)
+{
+	const struct field *f;
+	for (f = fields; f->key != NULL; f++)
+		;
+	if (f->sub != NULL)
+		report_missing(c, obj, f->sub);
+	for (f = fields; f->key != NULL; f++)
+		if (f->required && json_object_get(obj, f->key) == NULL)
+			err_at(c, f->key, "required key is missing");
+}
+
 /* Walks obj's keys in document order: unknown keys are errors unless allow_unknown; each known
  * key's value goes to its check with the key on the path. Then reports missing required keys. */
 static void walk(struct ctx *c, const json_t *obj, const struct field *fields, bool allow_unknown)
@@ -395,10 +409,7 @@ static void walk(struct ctx *c, const json_t *obj, const struct field *fields, b
 	const struct field *f;
 	json_object_foreach((json_t *)obj, key, v)
 	{
-		for (f = fields; f->key != NULL; f++)
-			if (strcmp(f->key, key) == 0)
-				break;
-		if (f->key == NULL) {
+		if ((f = find_field(fields, key)) == NULL) {
 			if (!allow_unknown)
 				err_at(c, key, "unknown key");
 			continue;
@@ -409,9 +420,44 @@ static void walk(struct ctx *c, const json_t *obj, const struct field *fields, b
 			pop(c, mark);
 		}
 	}
-	for (f = fields; f->key != NULL; f++)
-		if (f->required && json_object_get(obj, f->key) == NULL)
-			err_at(c, f->key, "required key is missing");
+	report_missing(c, obj, fields);
+}
+
+/* An object whose keys are f->sub. */
+static void f_fields(struct ctx *c, const json_t *v, const struct field *f)
+{
+	if (want_object(c, v))
+		walk(c, v, f->sub, false);
+}
+
+/* A list whose elements each pass f->item (called with f, the index on the path). */
+static void f_list(struct ctx *c, const json_t *v, const struct field *f)
+{
+	size_t i;
+	json_t *it;
+	if (!want_list(c, v))
+		return;
+	json_array_foreach(v, i, it)
+	{
+		size_t mark = push_index(c, i);
+		f->item(c, it, f);
+		pop(c, mark);
+	}
+}
+
+/* An object of any keys whose values each pass f->item (called with f, the key on the path). */
+static void f_map(struct ctx *c, const json_t *v, const struct field *f)
+{
+	const char *key;
+	json_t *it;
+	if (!want_object(c, v))
+		return;
+	json_object_foreach((json_t *)v, key, it)
+	{
+		size_t mark = push_key(c, key);
+		f->item(c, it, f);
+		pop(c, mark);
+	}
 }
 
 /* Checks that the string value is one of the NULL-terminated names; the message lists them. */
@@ -497,27 +543,14 @@ bool wd_config_worker_disabled(const json_t *worker)
 {
 	const json_t *opts = json_object_get(worker, "options");
 	const json_t *d = json_object_get(opts, "disabled");
-	const char *s;
-	size_t n;
+	const char *val;
 	if (json_is_boolean(d))
 		return json_is_true(d);
-	if (!json_is_string(d))
+	/* Crossbar's maybe_from_env: "${VAR}" reads VAR (unset: enabled); any other string is
+	 * used as it is. Any non-empty value means disabled. */
+	if (!json_is_string(d) || wd_config_resolve_env(json_string_value(d), &val) < 0)
 		return false;
-	s = json_string_value(d);
-	n = strlen(s);
-	/* Crossbar's maybe_from_env: "${VAR}" reads VAR; any other string is used as it is.
-	 * Any non-empty value means disabled. */
-	if (n > 3 && s[0] == '$' && s[1] == '{' && s[n - 1] == '}') {
-		char name[256];
-		const char *val;
-		if (n - 3 >= sizeof(name))
-			return true; /* no such variable can be set; treat as the literal string */
-		memcpy(name, s + 2, n - 3);
-		name[n - 3] = '\0';
-		val = getenv(name);
-		return val != NULL && val[0] != '\0';
-	}
-	return n > 0;
+	return val[0] != '\0';
 }
 
 /* --- controller and worker options (accepted and ignored by wampd) ------------------------ */
@@ -526,38 +559,27 @@ static const char *const shutdown_modes[] = {
         "shutdown_on_shutdown_requested", "shutdown_on_worker_exit",
         "shutdown_on_worker_exit_with_error", "shutdown_on_last_worker_exit", NULL};
 
+static void f_shutdown_mode(struct ctx *c, const json_t *v, const struct field *f)
+{
+	want_one_of(c, v, shutdown_modes);
+}
+
 static void f_shutdown(struct ctx *c, const json_t *v, const struct field *f)
 {
-	size_t i;
-	json_t *it;
-	if (json_is_string(v)) {
-		want_one_of(c, v, shutdown_modes);
-		return;
-	}
-	if (!json_is_array(v)) {
+	if (json_is_string(v))
+		f_shutdown_mode(c, v, f);
+	else if (json_is_array(v))
+		f_list(c, v, f);
+	else
 		expected(c, "a shutdown mode or a list of them", v);
-		return;
-	}
-	json_array_foreach(v, i, it)
-	{
-		size_t mark = push_index(c, i);
-		want_one_of(c, it, shutdown_modes);
-		pop(c, mark);
-	}
 }
 
 static const struct field controller_options_fields[] = {
         {.key = "title", .check = f_string},
-        {.key = "shutdown", .check = f_shutdown},
+        {.key = "shutdown", .check = f_shutdown, .item = f_shutdown_mode},
         {.key = "enable_parallel_worker_start", .check = f_bool},
         {.key = NULL},
 };
-
-static void f_controller_options(struct ctx *c, const json_t *v, const struct field *f)
-{
-	if (want_object(c, v))
-		walk(c, v, controller_options_fields, false);
-}
 
 static const struct field manhole_user_fields[] = {
         {.key = "user", .check = f_string, .required = true},
@@ -565,34 +587,17 @@ static const struct field manhole_user_fields[] = {
         {.key = NULL},
 };
 
-static void f_manhole_users(struct ctx *c, const json_t *v, const struct field *f)
-{
-	size_t i;
-	json_t *it;
-	if (!want_list(c, v))
-		return;
-	json_array_foreach(v, i, it)
-	{
-		size_t mark = push_index(c, i);
-		if (want_object(c, it))
-			walk(c, it, manhole_user_fields, false);
-		pop(c, mark);
-	}
-}
-
 /* The manhole is Crossbar's Python debugging shell: wampd has none and ignores the block
  * after this shape check (its endpoint is not opened). */
 static const struct field manhole_fields[] = {
         {.key = "endpoint", .check = f_object, .required = true},
-        {.key = "users", .check = f_manhole_users, .required = true},
+        {.key = "users",
+         .check = f_list,
+         .item = f_fields,
+         .sub = manhole_user_fields,
+         .required = true},
         {.key = NULL},
 };
-
-static void f_manhole(struct ctx *c, const json_t *v, const struct field *f)
-{
-	if (want_object(c, v))
-		walk(c, v, manhole_fields, false);
-}
 
 static const struct field keyring_file_fields[] = {{.key = "type"}, {.key = "path"}, {.key = NULL}};
 static const struct field keyring_hsm_fields[] = {
@@ -621,54 +626,31 @@ static void f_keyring(struct ctx *c, const json_t *v, const struct field *f)
 }
 
 static const struct field controller_fields[] = {
-        {.key = "id", .check = f_id},           {.key = "options", .check = f_controller_options},
-        {.key = "manhole", .check = f_manhole}, {.key = "connections"},
-        {.key = "keyring", .check = f_keyring}, {.key = NULL},
+        {.key = "id", .check = f_id},
+        {.key = "options", .check = f_fields, .sub = controller_options_fields},
+        {.key = "manhole", .check = f_fields, .sub = manhole_fields},
+        {.key = "connections"},
+        {.key = "keyring", .check = f_keyring},
+        {.key = NULL},
 };
-
-static void f_controller(struct ctx *c, const json_t *v, const struct field *f)
-{
-	if (want_object(c, v))
-		walk(c, v, controller_fields, false);
-}
 
 static void f_env_inherit(struct ctx *c, const json_t *v, const struct field *f)
 {
 	if (json_is_boolean(v))
 		return;
 	if (json_is_array(v)) {
-		f_string_list(c, v, f);
+		f_list(c, v, f);
 		return;
 	}
 	expected(c, "a boolean or a list of variable names", v);
 }
 
-static void f_env_vars(struct ctx *c, const json_t *v, const struct field *f)
-{
-	const char *key;
-	json_t *it;
-	if (!want_object(c, v))
-		return;
-	json_object_foreach((json_t *)v, key, it)
-	{
-		size_t mark = push_key(c, key);
-		want_string(c, it);
-		pop(c, mark);
-	}
-}
-
 /* Worker process environment: wampd runs no worker processes, so this is checked and ignored. */
 static const struct field env_fields[] = {
-        {.key = "inherit", .check = f_env_inherit},
-        {.key = "vars", .check = f_env_vars},
+        {.key = "inherit", .check = f_env_inherit, .item = f_string},
+        {.key = "vars", .check = f_map, .item = f_string},
         {.key = NULL},
 };
-
-static void f_env(struct ctx *c, const json_t *v, const struct field *f)
-{
-	if (want_object(c, v))
-		walk(c, v, env_fields, false);
-}
 
 static void f_disabled(struct ctx *c, const json_t *v, const struct field *f)
 {
@@ -682,79 +664,30 @@ static const struct field worker_options_fields[] = {
         {.key = "extra"},
         {.key = "title", .check = f_string},
         {.key = "python", .check = f_string},
-        {.key = "pythonpath", .check = f_string_list},
-        {.key = "cpu_affinity", .check = f_int_list},
-        {.key = "env", .check = f_env},
+        {.key = "pythonpath", .check = f_list, .item = f_string},
+        {.key = "cpu_affinity", .check = f_list, .item = f_int},
+        {.key = "env", .check = f_fields, .sub = env_fields},
         {.key = "expose_controller", .check = f_bool},
         {.key = "expose_shared", .check = f_bool},
         {.key = "disabled", .check = f_disabled},
         {.key = NULL},
 };
 
-static void f_worker_options(struct ctx *c, const json_t *v, const struct field *f)
-{
-	if (want_object(c, v))
-		walk(c, v, worker_options_fields, false);
-}
-
 /* --- realms, roles, permissions ------------------------------------------------------------ */
 
-/* Crossbar's _URI_PAT_REALM_NAME: ^[A-Za-z][A-Za-z\d_\-@\.]{2,254}$ */
-static bool realm_name_valid(const char *s)
-{
-	size_t i, n = strlen(s);
-	if (n < 3 || n > 255 || !isalpha((unsigned char)s[0]))
-		return false;
-	for (i = 1; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (!isalnum(ch) && ch != '_' && ch != '-' && ch != '@' && ch != '.')
-			return false;
-	}
-	return true;
-}
-
+/* Crossbar's _URI_PAT_REALM_NAME (wd_uri_realm_valid). */
 static void f_realm_name(struct ctx *c, const json_t *v, const struct field *f)
 {
-	if (!json_is_string(v) || !realm_name_valid(json_string_value(v)))
+	if (!json_is_string(v) || !wd_uri_realm_valid(json_string_value(v)))
 		expected(c, "a realm name matching ^[A-Za-z][A-Za-z0-9_\\-@.]{2,254}$", v);
 }
 
-/* Python's \s in a str pattern: ASCII blanks, the separators 0x1c..0x1f and Unicode spaces.
- * Returns the length of the whitespace character at s, or 0. */
-static size_t space_len(const unsigned char *s)
-{
-	if (*s == ' ' || (*s >= 0x09 && *s <= 0x0d) || (*s >= 0x1c && *s <= 0x1f))
-		return 1;
-	if (s[0] == 0xc2 && (s[1] == 0x85 || s[1] == 0xa0))
-		return 2;
-	if (s[0] == 0xe1 && s[1] == 0x9a && s[2] == 0x80) /* U+1680 */
-		return 3;
-	if (s[0] == 0xe2 && s[1] == 0x80 &&
-	    ((s[2] >= 0x80 && s[2] <= 0x8a) || s[2] == 0xa8 || s[2] == 0xa9 || s[2] == 0xaf))
-		return 3;                                 /* U+2000..200A, U+2028, U+2029, U+202F */
-	if (s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0x9f) /* U+205F */
-		return 3;
-	if (s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80) /* U+3000 */
-		return 3;
-	return 0;
-}
-
-/* Crossbar's _URI_PAT_LOOSE_EMPTY, ^(([^\s\.#]+\.)|\.)*([^\s\.#]+)?$, accepts exactly the
- * strings without whitespace and '#' (any component may be empty). */
-static bool uri_loose_empty_valid(const char *uri)
-{
-	const unsigned char *s = (const unsigned char *)uri;
-	while (*s != '\0') {
-		if (*s == '#' || space_len(s) > 0)
-			return false;
-		s++;
-	}
-	return true;
-}
-
+/* Crossbar's _URI_PAT_LOOSE_EMPTY, ^(([^\s\.#]+\.)|\.)*([^\s\.#]+)?$: loose components, any of
+ * them empty, so exactly the strings without whitespace (Python's \s) and '#'. */
 static void f_perm_uri(struct ctx *c, const json_t *v, const struct field *f)
 {
-	if (!json_is_string(v) || !uri_loose_empty_valid(json_string_value(v)))
+	if (!json_is_string(v) ||
+	    !wd_uri_check(json_string_value(v), WD_URI_LOOSE, WD_URI_ANY_EMPTY))
 		expected(c, "a URI pattern without whitespace or '#'", v);
 }
 
@@ -778,23 +711,11 @@ static const struct field disclose_fields[] = {
         {.key = NULL},
 };
 
-static void f_allow(struct ctx *c, const json_t *v, const struct field *f)
-{
-	if (want_object(c, v))
-		walk(c, v, allow_fields, false);
-}
-
-static void f_disclose(struct ctx *c, const json_t *v, const struct field *f)
-{
-	if (want_object(c, v))
-		walk(c, v, disclose_fields, false);
-}
-
 static const struct field permission_fields[] = {
         {.key = "uri", .check = f_perm_uri, .required = true},
         {.key = "match", .check = f_match},
-        {.key = "allow", .check = f_allow},
-        {.key = "disclose", .check = f_disclose},
+        {.key = "allow", .check = f_fields, .sub = allow_fields},
+        {.key = "disclose", .check = f_fields, .sub = disclose_fields},
         {.key = "cache", .check = f_bool},
         {.key = "validate",
          .check = f_unsupported,
@@ -802,34 +723,19 @@ static const struct field permission_fields[] = {
         {.key = NULL},
 };
 
-static void f_permissions(struct ctx *c, const json_t *v, const struct field *f)
-{
-	size_t i;
-	json_t *it;
-	if (!want_list(c, v))
-		return;
-	json_array_foreach(v, i, it)
-	{
-		size_t mark = push_index(c, i);
-		if (want_object(c, it))
-			walk(c, it, permission_fields, false);
-		pop(c, mark);
-	}
-}
-
 static field_fn f_proc_uri;
 
 /* Role objects are not key-checked by Crossbar (real configs carry "id" and more), so
  * unknown keys pass. */
 static const struct field role_fields[] = {
         {.key = "name", .check = f_string, .required = true},
-        {.key = "permissions", .check = f_permissions},
+        {.key = "permissions", .check = f_list, .item = f_fields, .sub = permission_fields},
         {.key = "authorizer", .check = f_proc_uri}, /* exclusive with "permissions": below */
         {.key = "allow-by-default", .check = f_bool},
         {.key = NULL},
 };
 
-static void check_role(struct ctx *c, const json_t *role)
+static void f_role(struct ctx *c, const json_t *role, const struct field *f)
 {
 	bool has_auth, has_perms;
 	if (!want_object(c, role))
@@ -839,20 +745,6 @@ static void check_role(struct ctx *c, const json_t *role)
 	has_perms = json_object_get(role, "permissions") != NULL;
 	if (has_auth && has_perms)
 		err(c, "can't specify both 'authorizer' and 'permissions' at once");
-}
-
-static void f_roles(struct ctx *c, const json_t *v, const struct field *f)
-{
-	size_t i;
-	json_t *it;
-	if (!want_list(c, v))
-		return;
-	json_array_foreach(v, i, it)
-	{
-		size_t mark = push_index(c, i);
-		check_role(c, it);
-		pop(c, mark);
-	}
 }
 
 static void f_uri_check(struct ctx *c, const json_t *v, const struct field *f)
@@ -871,18 +763,12 @@ static const struct field realm_options_fields[] = {
         {.key = NULL},
 };
 
-static void f_realm_options(struct ctx *c, const json_t *v, const struct field *f)
-{
-	if (want_object(c, v))
-		walk(c, v, realm_options_fields, false);
-}
-
 /* Realm objects are not key-checked by Crossbar either; the keys that change behaviour
  * wampd lacks are reported when they hold something. */
 static const struct field realm_fields[] = {
         {.key = "name", .check = f_realm_name, .required = true},
-        {.key = "roles", .check = f_roles},
-        {.key = "options", .check = f_realm_options},
+        {.key = "roles", .check = f_list, .item = f_role},
+        {.key = "options", .check = f_fields, .sub = realm_options_fields},
         {.key = "store",
          .check = f_unsupported_if_set,
          .what = "realm stores (event history, call queues) are not supported yet"},
@@ -898,7 +784,7 @@ static const struct field realm_fields[] = {
         {.key = NULL},
 };
 
-static void check_realm(struct ctx *c, const json_t *realm)
+static void f_realm(struct ctx *c, const json_t *realm, const struct field *f)
 {
 	const json_t *name;
 	const char *s;
@@ -908,7 +794,7 @@ static void check_realm(struct ctx *c, const json_t *realm)
 		return;
 	walk(c, realm, realm_fields, true);
 	name = json_object_get(realm, "name");
-	if (!json_is_string(name) || !realm_name_valid(json_string_value(name)) ||
+	if (!json_is_string(name) || !wd_uri_realm_valid(json_string_value(name)) ||
 	    c->in_disabled_worker)
 		return;
 	s = json_string_value(name);
@@ -926,20 +812,6 @@ static void check_realm(struct ctx *c, const json_t *realm)
 	if ((c->realms[c->n_realms].where = strdup(c->path)) == NULL)
 		return;
 	c->realms[c->n_realms++].name = s;
-}
-
-static void f_realms(struct ctx *c, const json_t *v, const struct field *f)
-{
-	size_t i;
-	json_t *it;
-	if (!want_list(c, v))
-		return;
-	json_array_foreach(v, i, it)
-	{
-		size_t mark = push_index(c, i);
-		check_realm(c, it);
-		pop(c, mark);
-	}
 }
 
 /* --- endpoints ----------------------------------------------------------------------------- */
@@ -1103,7 +975,7 @@ static void f_serializers(struct ctx *c, const json_t *v, const struct field *f)
 
 static const struct field deflate_fields[] = {
         {.key = "request_no_context_takeover", .check = f_bool},
-        {"request_max_window_bits", f_int_range, false, NULL, 0, 15}, /* refined below */
+        {.key = "request_max_window_bits", .check = f_int_range, .lo = 0, .hi = 15}, /* and below */
         {.key = "no_context_takeover", .check = f_bool},
         {.key = "max_window_bits", .check = f_int_range, .lo = 9, .hi = 15},
         {.key = "memory_level", .check = f_int_range, .lo = 1, .hi = 9},
@@ -1133,12 +1005,6 @@ static const struct field compression_fields[] = {
         {.key = NULL},
 };
 
-static void f_compression(struct ctx *c, const json_t *v, const struct field *f)
-{
-	if (want_object(c, v))
-		walk(c, v, compression_fields, false);
-}
-
 static void f_rfc6455(struct ctx *c, const json_t *v, const struct field *f)
 {
 	if (!json_is_boolean(v))
@@ -1157,7 +1023,7 @@ static void f_mask_server_frames(struct ctx *c, const json_t *v, const struct fi
 }
 
 static const struct field ws_options_fields[] = {
-        {.key = "allowed_origins", .check = f_string_list},
+        {.key = "allowed_origins", .check = f_list, .item = f_string},
         {.key = "allow_null_origin", .check = f_bool},
         {.key = "external_port", .check = f_int_range, .lo = 1, .hi = 65535},
         {.key = "enable_hybi10", .check = f_bool},
@@ -1181,17 +1047,11 @@ static const struct field ws_options_fields[] = {
         {.key = "auto_ping_restart_on_any_traffic", .check = f_bool},
         {.key = "enable_flash_policy", .check = f_bool},
         {.key = "flash_policy"},
-        {.key = "compression", .check = f_compression},
+        {.key = "compression", .check = f_fields, .sub = compression_fields},
         {.key = "require_websocket_subprotocol", .check = f_bool},
         {.key = "show_server_version", .check = f_bool},
         {.key = NULL},
 };
-
-static void f_ws_options(struct ctx *c, const json_t *v, const struct field *f)
-{
-	if (want_object(c, v))
-		walk(c, v, ws_options_fields, false);
-}
 
 /* --- transport authentication ("auth") ------------------------------------------------------ */
 
@@ -1224,19 +1084,10 @@ static bool is_hex(const char *s, size_t n)
 	return s[n] == '\0';
 }
 
-static void f_pubkey_list(struct ctx *c, const json_t *v, const struct field *f)
+static void f_pubkey(struct ctx *c, const json_t *v, const struct field *f)
 {
-	size_t i;
-	json_t *it;
-	if (!want_list(c, v))
-		return;
-	json_array_foreach(v, i, it)
-	{
-		size_t mark = push_index(c, i);
-		if (!json_is_string(it) || !is_hex(json_string_value(it), 64))
-			expected(c, "an Ed25519 public key (64 hex characters)", it);
-		pop(c, mark);
-	}
+	if (!json_is_string(v) || !is_hex(json_string_value(v), 64))
+		expected(c, "an Ed25519 public key (64 hex characters)", v);
 }
 
 static const struct field auth_dynamic_fields[] = {
@@ -1274,60 +1125,41 @@ static const struct field wampcra_user_fields[] = {
 };
 
 static const struct field cryptosign_principal_fields[] = {
-        {.key = "authorized_keys", .check = f_pubkey_list, .required = true},
+        {.key = "authorized_keys", .check = f_list, .item = f_pubkey, .required = true},
         {.key = "role", .check = f_string, .required = true},
         {.key = "realm", .check = f_realm_name},
         {.key = NULL},
 };
 
-/* A map authid -> principal object, each walked with fields. */
-static void check_principals(struct ctx *c, const json_t *v, const struct field *fields)
-{
-	const char *authid;
-	json_t *p;
-	if (!want_object(c, v))
-		return;
-	json_object_foreach((json_t *)v, authid, p)
-	{
-		size_t mark = push_key(c, authid);
-		if (want_object(c, p))
-			walk(c, p, fields, false);
-		pop(c, mark);
-	}
-}
-
-static void f_ticket_principals(struct ctx *c, const json_t *v, const struct field *f)
-{
-	check_principals(c, v, ticket_principal_fields);
-}
-
-static void f_wampcra_users(struct ctx *c, const json_t *v, const struct field *f)
-{
-	check_principals(c, v, wampcra_user_fields);
-}
-
-static void f_cryptosign_principals(struct ctx *c, const json_t *v, const struct field *f)
-{
-	check_principals(c, v, cryptosign_principal_fields);
-}
-
 static const struct field auth_ticket_fields[] = {
         {.key = "type"},
-        {.key = "principals", .check = f_ticket_principals, .required = true},
+        {.key = "principals",
+         .check = f_map,
+         .item = f_fields,
+         .sub = ticket_principal_fields,
+         .required = true},
         {.key = "default-role", .check = f_string},
         {.key = NULL},
 };
 
 static const struct field auth_wampcra_fields[] = {
         {.key = "type"},
-        {.key = "users", .check = f_wampcra_users, .required = true},
+        {.key = "users",
+         .check = f_map,
+         .item = f_fields,
+         .sub = wampcra_user_fields,
+         .required = true},
         {.key = "default-role", .check = f_string},
         {.key = NULL},
 };
 
 static const struct field auth_cryptosign_fields[] = {
         {.key = "type"},
-        {.key = "principals", .check = f_cryptosign_principals, .required = true},
+        {.key = "principals",
+         .check = f_map,
+         .item = f_fields,
+         .sub = cryptosign_principal_fields,
+         .required = true},
         {.key = "default-role", .check = f_string},
         {.key = "trustroot",
          .check = f_unsupported,
@@ -1335,9 +1167,10 @@ static const struct field auth_cryptosign_fields[] = {
         {.key = NULL},
 };
 
-/* One method object: "type" static|dynamic decides which keys it takes. Crossbar does not
- * key-check dynamic configurations; wampd does (an unknown key there is a typo). */
-static void check_auth_method(struct ctx *c, const json_t *v, const struct field *static_fields)
+/* One method object: "type" static|dynamic decides which keys it takes (f->sub for static).
+ * Crossbar does not key-check dynamic configurations; wampd does (an unknown key there is a
+ * typo). */
+static void f_auth_method(struct ctx *c, const json_t *v, const struct field *f)
 {
 	static const char *const types[] = {"static", "dynamic", NULL};
 	const json_t *t;
@@ -1360,36 +1193,16 @@ static void check_auth_method(struct ctx *c, const json_t *v, const struct field
 	}
 	pop(c, mark);
 	if (strcmp(json_string_value(t), "static") == 0)
-		walk(c, v, static_fields, false);
+		walk(c, v, f->sub, false);
 	else
 		walk(c, v, auth_dynamic_fields, false);
 }
 
-static void f_auth_anonymous(struct ctx *c, const json_t *v, const struct field *f)
-{
-	check_auth_method(c, v, auth_anonymous_fields);
-}
-
-static void f_auth_ticket(struct ctx *c, const json_t *v, const struct field *f)
-{
-	check_auth_method(c, v, auth_ticket_fields);
-}
-
-static void f_auth_wampcra(struct ctx *c, const json_t *v, const struct field *f)
-{
-	check_auth_method(c, v, auth_wampcra_fields);
-}
-
-static void f_auth_cryptosign(struct ctx *c, const json_t *v, const struct field *f)
-{
-	check_auth_method(c, v, auth_cryptosign_fields);
-}
-
 static const struct field auth_fields[] = {
-        {.key = "anonymous", .check = f_auth_anonymous},
-        {.key = "ticket", .check = f_auth_ticket},
-        {.key = "wampcra", .check = f_auth_wampcra},
-        {.key = "cryptosign", .check = f_auth_cryptosign},
+        {.key = "anonymous", .check = f_auth_method, .sub = auth_anonymous_fields},
+        {.key = "ticket", .check = f_auth_method, .sub = auth_ticket_fields},
+        {.key = "wampcra", .check = f_auth_method, .sub = auth_wampcra_fields},
+        {.key = "cryptosign", .check = f_auth_method, .sub = auth_cryptosign_fields},
         {.key = "cookie",
          .check = f_unsupported,
          .what = "cookie authentication is not supported yet"},
@@ -1406,26 +1219,7 @@ static const struct field auth_fields[] = {
         {.key = NULL},
 };
 
-static void f_auth(struct ctx *c, const json_t *v, const struct field *f)
-{
-	if (want_object(c, v))
-		walk(c, v, auth_fields, false);
-}
-
 /* --- transports ---------------------------------------------------------------------------- */
-
-static const struct field websocket_transport_fields[] = {
-        {.key = "id", .check = f_id},
-        {.key = "type"},
-        {.key = "endpoint", .check = f_endpoint, .required = true},
-        {.key = "url", .check = f_ws_url},
-        {.key = "serializers", .check = f_serializers},
-        {.key = "debug", .check = f_bool},
-        {.key = "options", .check = f_ws_options},
-        {.key = "auth", .check = f_auth},
-        {.key = "cookie", .check = f_unsupported, .what = "cookie tracking is not supported yet"},
-        {.key = NULL},
-};
 
 static const struct field websocket_service_fields[] = {
         {.key = "id", .check = f_id},
@@ -1433,10 +1227,16 @@ static const struct field websocket_service_fields[] = {
         {.key = "url", .check = f_ws_url},
         {.key = "serializers", .check = f_serializers},
         {.key = "cookie", .check = f_unsupported, .what = "cookie tracking is not supported yet"},
-        {.key = "auth", .check = f_auth},
-        {.key = "options", .check = f_ws_options},
+        {.key = "auth", .check = f_fields, .sub = auth_fields},
+        {.key = "options", .check = f_fields, .sub = ws_options_fields},
         {.key = "debug", .check = f_bool},
         {.key = NULL},
+};
+
+/* A websocket transport is the "ws" path service with its own endpoint. */
+static const struct field websocket_transport_fields[] = {
+        {.key = "endpoint", .check = f_endpoint, .required = true},
+        EXTENDS(websocket_service_fields),
 };
 
 /* --- HTTP bridge path services and bridge components (issue 5) ----------------------------- */
@@ -1491,40 +1291,28 @@ static bool ip_network_valid(const char *s)
 	return true;
 }
 
-static void f_require_ip(struct ctx *c, const json_t *v, const struct field *f)
+static void f_ip_network(struct ctx *c, const json_t *v, const struct field *f)
 {
-	size_t i;
-	json_t *it;
-	if (!want_list(c, v))
-		return;
-	json_array_foreach(v, i, it)
-	{
-		size_t mark = push_index(c, i);
-		if (!json_is_string(it) || !ip_network_valid(json_string_value(it)))
-			expected(c, "an IP network (\"127.0.0.1\", \"10.0.0.0/8\", \"::1\")", it);
-		pop(c, mark);
-	}
+	if (!json_is_string(v) || !ip_network_valid(json_string_value(v)))
+		expected(c, "an IP network (\"127.0.0.1\", \"10.0.0.0/8\", \"::1\")", v);
 }
 
-#define REST_COMMON_OPTIONS                                                                      \
-	{.key = "debug", .check = f_bool}, {.key = "key", .check = f_string},                    \
-	        {.key = "secret", .check = f_string}, {.key = "require_tls", .check = f_bool},   \
-	        {.key = "require_ip", .check = f_require_ip},                                    \
-	        {.key = "post_body_limit", .check = f_post_body_limit},                          \
-	{                                                                                        \
-		.key = "timestamp_delta_limit", .check = f_int_range, .lo = 0, .hi = 86400       \
-	}
-
-static const struct field publisher_options_fields[] = {
-        REST_COMMON_OPTIONS,
+/* The options of publisher paths; caller paths extend them. */
+static const struct field rest_options_fields[] = {
+        {.key = "debug", .check = f_bool},
+        {.key = "key", .check = f_string},
+        {.key = "secret", .check = f_string},
+        {.key = "require_tls", .check = f_bool},
+        {.key = "require_ip", .check = f_list, .item = f_ip_network},
+        {.key = "post_body_limit", .check = f_post_body_limit},
+        {.key = "timestamp_delta_limit", .check = f_int_range, .lo = 0, .hi = 86400},
         {.key = NULL},
 };
 
 /* "timeout" (ms) is wampd's: Crossbar's caller waits for the callee forever (crossbar #861). */
 static const struct field caller_options_fields[] = {
-        REST_COMMON_OPTIONS,
         {.key = "timeout", .check = f_int_range, .lo = 0, .hi = 86400000},
-        {.key = NULL},
+        EXTENDS(rest_options_fields),
 };
 
 /* Crossbar's checker lets "topic" out, but its webhook then fails every request (KeyError):
@@ -1539,55 +1327,45 @@ static const struct field webhook_options_fields[] = {
         {.key = NULL},
 };
 
-static void check_rest_options(struct ctx *c, const json_t *v, const struct field *fields)
+/* The options object of a publisher, caller or webhook path (f->sub). */
+static void f_rest_options(struct ctx *c, const json_t *v, const struct field *f)
 {
 	if (!want_object(c, v))
 		return;
-	walk(c, v, fields, false);
+	walk(c, v, f->sub, false);
 	/* Crossbar compares the request's key with None and answers 401 to every request. */
 	if (json_object_get(v, "secret") != NULL && json_object_get(v, "key") == NULL)
 		err_at(c, "key", "required when \"secret\" is set (signed requests name their key)");
 }
 
-static void f_publisher_options(struct ctx *c, const json_t *v, const struct field *f)
-{
-	check_rest_options(c, v, publisher_options_fields);
-}
-
-static void f_caller_options(struct ctx *c, const json_t *v, const struct field *f)
-{
-	check_rest_options(c, v, caller_options_fields);
-}
-
-static void f_webhook_options(struct ctx *c, const json_t *v, const struct field *f)
-{
-	check_rest_options(c, v, webhook_options_fields);
-}
-
-#define REST_PATH_FIELDS(opts_check, opts_required)                                              \
-	{.key = "id", .check = f_id}, {.key = "type"},                                           \
-	        {.key = "realm", .check = f_realm_name, .required = true},                       \
-	        {.key = "role", .check = f_string, .required = true},                            \
-	        {.key = "options", .check = opts_check, .required = opts_required},              \
-	{                                                                                        \
-		.key = "auth", .check = f_unsupported,                                           \
-		.what = "HTTP Basic/ticket authentication of bridge requests is not supported "  \
-		        "yet"                                                                    \
-	}
+/* What publisher, caller and webhook paths share; each adds its "options". */
+static const struct field rest_path_fields[] = {
+        {.key = "id", .check = f_id},
+        {.key = "type"},
+        {.key = "realm", .check = f_realm_name, .required = true},
+        {.key = "role", .check = f_string, .required = true},
+        {.key = "auth",
+         .check = f_unsupported,
+         .what = "HTTP Basic/ticket authentication of bridge requests is not supported yet"},
+        {.key = NULL},
+};
 
 static const struct field publisher_fields[] = {
-        REST_PATH_FIELDS(f_publisher_options, false),
-        {.key = NULL},
+        {.key = "options", .check = f_rest_options, .sub = rest_options_fields},
+        EXTENDS(rest_path_fields),
 };
 
 static const struct field caller_fields[] = {
-        REST_PATH_FIELDS(f_caller_options, false),
-        {.key = NULL},
+        {.key = "options", .check = f_rest_options, .sub = caller_options_fields},
+        EXTENDS(rest_path_fields),
 };
 
 static const struct field webhook_fields[] = {
-        REST_PATH_FIELDS(f_webhook_options, true),
-        {.key = NULL},
+        {.key = "options",
+         .check = f_rest_options,
+         .sub = webhook_options_fields,
+         .required = true},
+        EXTENDS(rest_path_fields),
 };
 
 static const struct field nodeinfo_fields[] = {
@@ -1684,25 +1462,20 @@ static const struct field forward_sub_fields[] = {
 
 static void f_forward_subs(struct ctx *c, const json_t *v, const struct field *f)
 {
-	size_t i;
-	json_t *it;
-	if (!want_list(c, v))
-		return;
-	if (json_array_size(v) == 0)
+	if (json_is_array(v) && json_array_size(v) == 0)
 		err(c, "expected at least one subscription");
-	json_array_foreach(v, i, it)
-	{
-		size_t mark = push_index(c, i);
-		if (want_object(c, it))
-			walk(c, it, forward_sub_fields, false);
-		pop(c, mark);
-	}
+	else
+		f_list(c, v, f);
 }
 
 /* "extra" of crossbar.bridge.rest.MessageForwarder; max_retries, retry_delay (ms) and timeout
  * (ms) are wampd's (Crossbar drops a failed delivery). */
 static const struct field forwarder_extra_fields[] = {
-        {.key = "subscriptions", .check = f_forward_subs, .required = true},
+        {.key = "subscriptions",
+         .check = f_forward_subs,
+         .item = f_fields,
+         .sub = forward_sub_fields,
+         .required = true},
         {.key = "method", .check = f_http_method},
         {.key = "expectedcode", .check = f_int_range, .lo = 100, .hi = 599},
         {.key = "debug", .check = f_bool},
@@ -1764,32 +1537,32 @@ static void f_connecting_transport(struct ctx *c, const json_t *v, const struct 
  * "transport" in Crossbar, which wampd checks but does not use: it runs them inside the router
  * on the realm named, with the authrole "anonymous" that Crossbar's default anonymous
  * transport would give them. */
-static const struct field router_component_fields[] = {
+static const struct field component_fields[] = {
         {.key = "id", .check = f_id},
         {.key = "type"},
         {.key = "classname", .check = f_component_classname, .required = true},
         {.key = "realm", .check = f_realm_name, .required = true},
-        {.key = "role", .check = f_string},
-        {.key = "references", .check = f_string_list},
         {.key = "extra", .check = f_object, .required = true},
         {.key = NULL},
 };
 
+static const struct field router_component_fields[] = {
+        {.key = "role", .check = f_string},
+        {.key = "references", .check = f_list, .item = f_string},
+        EXTENDS(component_fields),
+};
+
 static const struct field container_component_fields[] = {
-        {.key = "id", .check = f_id},
-        {.key = "type"},
-        {.key = "classname", .check = f_component_classname, .required = true},
-        {.key = "realm", .check = f_realm_name, .required = true},
-        {.key = "extra", .check = f_object, .required = true},
         {.key = "transport", .check = f_connecting_transport, .required = true},
         {.key = "auth",
          .check = f_unsupported,
          .what = "component authentication is not supported (wampd runs bridge components "
                  "inside the router, as anonymous)"},
-        {.key = NULL},
+        EXTENDS(component_fields),
 };
 
-static void check_component(struct ctx *c, const json_t *comp, bool in_container)
+/* A component of a router (f->sub = router_component_fields) or container worker. */
+static void f_component(struct ctx *c, const json_t *comp, const struct field *f)
 {
 	const json_t *t, *cls, *extra;
 	size_t mark;
@@ -1814,7 +1587,7 @@ static void check_component(struct ctx *c, const json_t *comp, bool in_container
 		return;
 	}
 	pop(c, mark);
-	walk(c, comp, in_container ? container_component_fields : router_component_fields, false);
+	walk(c, comp, f->sub, false);
 	cls = json_object_get(comp, "classname");
 	extra = json_object_get(comp, "extra");
 	if (!json_is_string(cls) || !json_is_object(extra))
@@ -1825,30 +1598,6 @@ static void check_component(struct ctx *c, const json_t *comp, bool in_container
 	else if (in_list(json_string_value(cls), callee_classes))
 		walk(c, extra, callee_extra_fields, false);
 	pop(c, mark);
-}
-
-static void check_components(struct ctx *c, const json_t *v, bool in_container)
-{
-	size_t i;
-	json_t *it;
-	if (!want_list(c, v))
-		return;
-	json_array_foreach(v, i, it)
-	{
-		size_t mark = push_index(c, i);
-		check_component(c, it, in_container);
-		pop(c, mark);
-	}
-}
-
-static void f_router_components(struct ctx *c, const json_t *v, const struct field *f)
-{
-	check_components(c, v, false);
-}
-
-static void f_container_components(struct ctx *c, const json_t *v, const struct field *f)
-{
-	check_components(c, v, true);
 }
 
 static void f_container_shutdown(struct ctx *c, const json_t *v, const struct field *f)
@@ -1869,32 +1618,20 @@ static void f_container_restart(struct ctx *c, const json_t *v, const struct fie
 /* Crossbar's native worker options plus the container's shutdown and restart policies, which
  * wampd accepts and ignores (its components live as long as the router). */
 static const struct field container_options_fields[] = {
-        {.key = "extra"},
-        {.key = "title", .check = f_string},
-        {.key = "python", .check = f_string},
-        {.key = "pythonpath", .check = f_string_list},
-        {.key = "cpu_affinity", .check = f_int_list},
-        {.key = "env", .check = f_env},
-        {.key = "expose_controller", .check = f_bool},
-        {.key = "expose_shared", .check = f_bool},
-        {.key = "disabled", .check = f_disabled},
         {.key = "shutdown", .check = f_container_shutdown},
         {.key = "restart", .check = f_container_restart},
-        {.key = NULL},
+        EXTENDS(worker_options_fields),
 };
-
-static void f_container_options(struct ctx *c, const json_t *v, const struct field *f)
-{
-	if (want_object(c, v))
-		walk(c, v, container_options_fields, false);
-}
 
 static const struct field container_fields[] = {
         {.key = "id", .check = f_id},
         {.key = "type"},
-        {.key = "options", .check = f_container_options},
-        {.key = "manhole", .check = f_manhole},
-        {.key = "components", .check = f_container_components},
+        {.key = "options", .check = f_fields, .sub = container_options_fields},
+        {.key = "manhole", .check = f_fields, .sub = manhole_fields},
+        {.key = "components",
+         .check = f_list,
+         .item = f_component,
+         .sub = container_component_fields},
         {.key = "connections",
          .check = f_unsupported_if_set,
          .what = "container connections are not supported yet"},
@@ -1995,22 +1732,16 @@ static const struct field web_options_fields[] = {
         {.key = NULL},
 };
 
-static void f_web_options(struct ctx *c, const json_t *v, const struct field *f)
-{
-	if (want_object(c, v))
-		walk(c, v, web_options_fields, false);
-}
-
 static const struct field web_transport_fields[] = {
         {.key = "id", .check = f_id},
         {.key = "type"},
         {.key = "endpoint", .check = f_endpoint, .required = true},
         {.key = "paths", .check = f_paths, .required = true},
-        {.key = "options", .check = f_web_options},
+        {.key = "options", .check = f_fields, .sub = web_options_fields},
         {.key = NULL},
 };
 
-static void check_transport(struct ctx *c, const json_t *tr)
+static void f_transport(struct ctx *c, const json_t *tr, const struct field *f)
 {
 	static const char *const types[] = {
 	        "web",         "websocket",        "rawsocket",     "universal", "mqtt",
@@ -2044,37 +1775,23 @@ static void check_transport(struct ctx *c, const json_t *tr)
 	pop(c, mark);
 }
 
-static void f_transports(struct ctx *c, const json_t *v, const struct field *f)
-{
-	size_t i;
-	json_t *it;
-	if (!want_list(c, v))
-		return;
-	json_array_foreach(v, i, it)
-	{
-		size_t mark = push_index(c, i);
-		check_transport(c, it);
-		pop(c, mark);
-	}
-}
-
 /* --- workers and the top level ------------------------------------------------------------- */
 
 static const struct field router_fields[] = {
         {.key = "id", .check = f_id},
         {.key = "type"},
-        {.key = "options", .check = f_worker_options},
-        {.key = "manhole", .check = f_manhole},
-        {.key = "realms", .check = f_realms},
-        {.key = "transports", .check = f_transports},
-        {.key = "components", .check = f_router_components},
+        {.key = "options", .check = f_fields, .sub = worker_options_fields},
+        {.key = "manhole", .check = f_fields, .sub = manhole_fields},
+        {.key = "realms", .check = f_list, .item = f_realm},
+        {.key = "transports", .check = f_list, .item = f_transport},
+        {.key = "components", .check = f_list, .item = f_component, .sub = router_component_fields},
         {.key = "connections",
          .check = f_unsupported_if_set,
          .what = "router connections are not supported yet"},
         {.key = NULL},
 };
 
-static void check_worker(struct ctx *c, const json_t *w)
+static void f_worker(struct ctx *c, const json_t *w, const struct field *f)
 {
 	static const char *const types[] = {"router", "container",        "guest",
 	                                    "proxy",  "websocket-testee", NULL};
@@ -2110,25 +1827,11 @@ static void check_worker(struct ctx *c, const json_t *w)
 	c->in_disabled_worker = false;
 }
 
-static void f_workers(struct ctx *c, const json_t *v, const struct field *f)
-{
-	size_t i;
-	json_t *it;
-	if (!want_list(c, v))
-		return;
-	json_array_foreach(v, i, it)
-	{
-		size_t mark = push_index(c, i);
-		check_worker(c, it);
-		pop(c, mark);
-	}
-}
-
 static const struct field top_fields[] = {
         {.key = "$schema", .check = f_string},
         {.key = "version"}, /* checked first */
-        {.key = "controller", .check = f_controller},
-        {.key = "workers", .check = f_workers},
+        {.key = "controller", .check = f_fields, .sub = controller_fields},
+        {.key = "workers", .check = f_list, .item = f_worker},
         {.key = NULL},
 };
 

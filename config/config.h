@@ -58,9 +58,10 @@ void wd_config_free(struct wd_config *c);
  * an integer or string, or the variable holds no valid port) or WD_ENOTFOUND (not set). */
 int wd_config_resolve_port(const json_t *port, uint16_t *out);
 
-/* Crossbar's maybe_from_env for secrets: value "${VAR}" (the whole string) stands for the
- * variable's value. Returns 0 and sets *out to value itself or to getenv's result (valid
- * until the environment changes), or WD_ENOTFOUND when VAR is not set. */
+/* Crossbar's maybe_from_env for secrets and worker options.disabled: value "${VAR}" (the whole
+ * string) stands for the variable's value. Returns 0 and sets *out to value itself or to
+ * getenv's result (valid until the environment changes), WD_ENOTFOUND when VAR is not set
+ * (*out = value) or WD_ENOMEM. */
 int wd_config_resolve_env(const char *value, const char **out);
 
 /* Builds a transport's "auth" object (borrowed, checked; NULL: absent) into out, which must
