@@ -79,9 +79,13 @@ bool wd_config_worker_disabled(const json_t *worker);
  * passes wd_config_check. */
 const char *wd_config_default_json(void);
 
-/* The document `wampd init` writes to .crossbar/config.json (Crossbar template shape,
- * restricted to what wampd supports today; see init.c). Static storage, ends in a newline;
- * it passes wd_config_check. */
+/* The document `wampd init` writes to .crossbar/config.json (Crossbar's template without the
+ * rawsocket transport wampd lacks; see init.c). Static storage, ends in a newline; it passes
+ * wd_config_check. */
 const char *wd_config_init_json(void);
+
+/* The web/README.md `wampd init` writes beside .crossbar/ (served by the template's "/" path).
+ * Static storage, ends in a newline. */
+const char *wd_config_init_web_readme(void);
 
 #endif

@@ -1,10 +1,13 @@
-/* What `wampd init` writes to .crossbar/config.json: the config `crossbar init` writes
- * (crossbar/node/templates/default/.crossbar/config.json), minus what wampd cannot serve yet,
- * so the file passes both `wampd check` and `crossbar check`.
+/* What `wampd init` writes: .crossbar/config.json, the config `crossbar init` writes
+ * (crossbar/node/templates/default/.crossbar/config.json), and web/README.md for its "/" path.
+ * The config passes both `wampd check` and `crossbar check`.
  *
- * Left out for now, each until its feature lands (the checker would report them as "not
- * supported yet"): the rawsocket transport on port 8081, the static "/" path serving ../web
- * and the "info" nodeinfo path. The "ws" path is the template's, option for option. */
+ * The "/" static path (serving ../web with directory listings), the "ws" path (option for
+ * option) and the "info" nodeinfo path are the template's. Left out: the template's rawsocket
+ * transport on port 8081, because wampd has no RawSocket transport yet (the checker would
+ * report it as "not supported yet"); add it back when rawsocket lands. The bridge paths
+ * "publish" and "call" of the embedded default (default.c) are not in Crossbar's template
+ * either. */
 #include "config/config.h"
 
 static const char init_json[] =
@@ -53,6 +56,13 @@ static const char init_json[] =
         "                        \"backlog\": 1024\n"
         "                    },\n"
         "                    \"paths\": {\n"
+        "                        \"/\": {\n"
+        "                            \"type\": \"static\",\n"
+        "                            \"directory\": \"../web\",\n"
+        "                            \"options\": {\n"
+        "                                \"enable_directory_listing\": true\n"
+        "                            }\n"
+        "                        },\n"
         "                        \"ws\": {\n"
         "                            \"type\": \"websocket\",\n"
         "                            \"serializers\": [\n"
@@ -81,6 +91,9 @@ static const char init_json[] =
         "                                    }\n"
         "                                }\n"
         "                            }\n"
+        "                        },\n"
+        "                        \"info\": {\n"
+        "                            \"type\": \"nodeinfo\"\n"
         "                        }\n"
         "                    }\n"
         "                }\n"
@@ -92,4 +105,23 @@ static const char init_json[] =
 const char *wd_config_init_json(void)
 {
 	return init_json;
+}
+
+/* Crossbar's template writes web/README.md too; with directory listings on, GET / shows it
+ * until an index.html is added. */
+static const char web_readme[] =
+        "# Web files\n"
+        "\n"
+        "The node serves this directory at `/` (the `\"/\"` static path in\n"
+        "`../.crossbar/config.json`). Put your web files here: an `index.html` is shown\n"
+        "instead of the directory listing.\n"
+        "\n"
+        "Other paths of this node:\n"
+        "\n"
+        "* `/ws`: WAMP over WebSocket, realm `realm1` (anonymous clients may do everything)\n"
+        "* `/info`: the node info page\n";
+
+const char *wd_config_init_web_readme(void)
+{
+	return web_readme;
 }

@@ -149,26 +149,41 @@ static int mkdirs(char *path)
 
 static int cmd_init(const struct opts *o)
 {
+	/* Crossbar's node template: .crossbar/config.json, and web/README.md for its "/" path
+	 * (a README that is there already is kept). */
 	const char *appdir = o->appdir ? o->appdir : ".";
-	char dir[4096], file[4200];
+	char dir[4096], web[4096], file[4200], readme[4200];
+	struct {
+		char *dir;
+		const char *path, *text;
+	} out[] = {{dir, file, wd_config_init_json()}, {web, readme, wd_config_init_web_readme()}};
 	struct stat st;
 	FILE *f;
 	snprintf(dir, sizeof(dir), "%s/.crossbar", appdir);
 	snprintf(file, sizeof(file), "%s/config.json", dir);
+	snprintf(web, sizeof(web), "%s/web", appdir);
+	snprintf(readme, sizeof(readme), "%s/README.md", web);
 	if (stat(file, &st) == 0) {
 		fprintf(stderr, "wampd: %s exists already; not overwriting it\n", file);
 		return 1;
 	}
-	if (mkdirs(dir) < 0 || (f = fopen(file, "w")) == NULL) {
-		fprintf(stderr, "wampd: cannot create %s: %s\n", file, strerror(errno));
-		return 1;
+	for (size_t i = 0; i < sizeof(out) / sizeof(out[0]); i++) {
+		if (i > 0 && stat(out[i].path, &st) == 0)
+			continue; /* only the config must be new */
+		if (mkdirs(out[i].dir) < 0 || (f = fopen(out[i].path, "w")) == NULL) {
+			fprintf(stderr, "wampd: cannot create %s: %s\n", out[i].path,
+			        strerror(errno));
+			return 1;
+		}
+		fputs(out[i].text, f);
+		if (fclose(f) != 0) {
+			fprintf(stderr, "wampd: cannot write %s: %s\n", out[i].path,
+			        strerror(errno));
+			return 1;
+		}
+		printf("Wrote %s\n", out[i].path);
 	}
-	fputs(wd_config_init_json(), f);
-	if (fclose(f) != 0) {
-		fprintf(stderr, "wampd: cannot write %s: %s\n", file, strerror(errno));
-		return 1;
-	}
-	printf("Wrote %s\nTo start your node, run 'wampd start --cbdir %s'\n", file, dir);
+	printf("To start your node, run 'wampd start --cbdir %s'\n", dir);
 	return 0;
 }
 

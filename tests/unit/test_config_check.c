@@ -94,8 +94,10 @@ static void init_json_passes_check(void **state)
 {
 	json_t *doc = parse_sq(wd_config_init_json());
 	const char *text = wd_config_init_json();
+	const char *readme = wd_config_init_web_readme();
 	assert_valid(doc);
 	assert_int_equal(text[strlen(text) - 1], '\n');
+	assert_int_equal(readme[strlen(readme) - 1], '\n');
 	assert_string_equal(
 	        json_string_value(json_object_get(doc, "$schema")),
 	        "https://raw.githubusercontent.com/crossbario/crossbar/master/crossbar.json");
@@ -917,17 +919,25 @@ static void build_init_json_keeps_template_options(void **state)
 	json_t *doc = parse_sq(wd_config_init_json());
 	struct wd_config *c = build_ok(doc);
 	const struct wd_transport_cfg *t = &c->transports[0];
-	const struct wd_ws_options *o = &t->services[0].ws;
+	const struct wd_ws_options *o = &t->services[1].ws;
 	assert_int_equal(c->n_transports, 1);
 	assert_int_equal(t->type, WD_TRANSPORT_WEB);
 	assert_string_equal(t->endpoint.interface, "0.0.0.0");
 	assert_int_equal(t->endpoint.port, 8080);
 	assert_int_equal(t->endpoint.backlog, 1024);
-	assert_int_equal(t->n_services, 1);
-	assert_string_equal(t->services[0].path, "ws");
-	assert_int_equal(t->services[0].n_serializers, 2);
-	assert_int_equal(t->services[0].serializers[0], WD_CODEC_MSGPACK);
-	assert_int_equal(t->services[0].serializers[1], WD_CODEC_JSON);
+	/* Crossbar's template paths in its order: "/" static ../web, "ws", "info" nodeinfo. */
+	assert_int_equal(t->n_services, 3);
+	assert_string_equal(t->services[0].path, "/");
+	assert_int_equal(t->services[0].type, WD_SERVICE_STATIC);
+	assert_string_equal(t->services[0].stat.directory, "../web");
+	assert_true(t->services[0].stat.enable_directory_listing);
+	assert_string_equal(t->services[1].path, "ws");
+	assert_int_equal(t->services[1].type, WD_SERVICE_WEBSOCKET);
+	assert_int_equal(t->services[1].n_serializers, 2);
+	assert_int_equal(t->services[1].serializers[0], WD_CODEC_MSGPACK);
+	assert_int_equal(t->services[1].serializers[1], WD_CODEC_JSON);
+	assert_string_equal(t->services[2].path, "info");
+	assert_int_equal(t->services[2].type, WD_SERVICE_NODEINFO);
 	assert_false(o->enable_webstatus);
 	assert_int_equal(o->max_frame_size, 1048576);
 	assert_int_equal(o->max_message_size, 1048576);

@@ -2,10 +2,11 @@
 
 import json
 import subprocess
+import urllib.request
 
 import pytest
 
-from conftest import Router, make_config, port_is_free, wampd_path
+from conftest import Router, free_port, make_config, port_is_free, wampd_path
 from wampclient import ack, run, subscribe, wait
 
 CLI_TIMEOUT = 10
@@ -74,6 +75,58 @@ def test_init_writes_a_config_that_check_accepts(tmp_path):
     r = wampd("check", "--cbdir", str(app / ".crossbar"))
     assert r.returncode == 0, r
     assert "ok" in r.stdout.lower(), r
+
+
+def test_init_writes_web_readme_and_crossbar_paths(tmp_path):
+    app = tmp_path / "app"
+    r = wampd("init", "--appdir", str(app))
+    assert r.returncode == 0, r
+    assert (app / "web" / "README.md").is_file(), r
+    paths = json.loads((app / ".crossbar" / "config.json").read_text())["workers"][0][
+        "transports"][0]["paths"]
+    # Crossbar's template: "/" static, "ws", "info"; no rawsocket transport, no bridge paths.
+    assert list(paths) == ["/", "ws", "info"], paths
+    assert paths["/"] == {"type": "static", "directory": "../web",
+                          "options": {"enable_directory_listing": True}}
+    assert paths["info"] == {"type": "nodeinfo"}
+
+
+def test_init_keeps_an_existing_web_readme_and_refuses_an_existing_config(tmp_path):
+    app = tmp_path / "app"
+    (app / "web").mkdir(parents=True)
+    (app / "web" / "README.md").write_text("mine\n")
+    r = wampd("init", "--appdir", str(app))
+    assert r.returncode == 0, r
+    assert (app / "web" / "README.md").read_text() == "mine\n"
+    r = wampd("init", "--appdir", str(app))
+    assert r.returncode == 1, r
+    assert "exists already" in r.stderr, r
+
+
+def test_init_node_starts_and_serves_web_and_info(tmp_path):
+    app = tmp_path / "app"
+    assert wampd("init", "--appdir", str(app)).returncode == 0
+    cbdir = app / ".crossbar"
+    assert wampd("check", "--cbdir", str(cbdir)).returncode == 0
+    cfg_path = cbdir / "config.json"
+    cfg = json.loads(cfg_path.read_text())
+    r = Router(cbdir, port=free_port(), write_config=False)
+    cfg["workers"][0]["transports"][0]["endpoint"]["port"] = r.port  # 8080 may be taken
+    cfg_path.write_text(json.dumps(cfg, indent=4))
+    r.start()
+    try:
+        base = "http://127.0.0.1:%d" % r.port
+        with urllib.request.urlopen(base + "/", timeout=CLI_TIMEOUT) as resp:
+            assert resp.status == 200
+            body = resp.read().decode("utf-8", "replace")
+        # Directory listings are on and there is no index.html: the listing names README.md.
+        assert "README.md" in body, body
+        with urllib.request.urlopen(base + "/README.md", timeout=CLI_TIMEOUT) as resp:
+            assert resp.read() == (app / "web" / "README.md").read_bytes()
+        with urllib.request.urlopen(base + "/info", timeout=CLI_TIMEOUT) as resp:
+            assert resp.status == 200
+    finally:
+        r.stop()
 
 
 def test_version_exits_0(tmp_path):
