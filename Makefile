@@ -11,7 +11,7 @@ DEB_PACKAGES := build-essential meson ninja-build pkg-config libuv1-dev libwslay
 NODE_DIR := tests/interop/node
 RUN_DIR := .wampd-run
 
-.PHONY: all deps build build-asan run test node-deps bench clean
+.PHONY: all deps build build-asan run test node-deps bench fuzz clean
 # Prerequisites run in the order written (deps before builds) even under make -j; ninja is parallel.
 .NOTPARALLEL:
 
@@ -69,5 +69,32 @@ test: deps node-deps build build-asan
 bench:
 	bash bench/run.sh
 
+# libFuzzer runs, not part of `make test`: clang build with ASan+UBSan in $(FUZZ_DIR), then every
+# target for SECONDS (default 60) on a fresh copy of tests/fuzz/corpus/<name> in
+# $(FUZZ_DIR)/fuzz-run/<name>/ (log, grown corpus, crash-*/leak-* inputs). Fails if any target failed.
+FUZZ_DIR := build-fuzz-clang
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+SECONDS ?= 60
+
+fuzz: deps
+	@test -f $(FUZZ_DIR)/build.ninja || \
+		CC=clang meson setup $(FUZZ_DIR) -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false
+	ninja -C $(FUZZ_DIR) $(addprefix tests/fuzz/fuzz_,$(FUZZ_TARGETS))
+	@failed=""; \
+	for t in $(FUZZ_TARGETS); do \
+		run=$(FUZZ_DIR)/fuzz-run/$$t; \
+		rm -rf "$$run"; mkdir -p "$$run/corpus"; cp tests/fuzz/corpus/$$t/* "$$run/corpus/" 2>/dev/null || true; \
+		case $$t in config_check) len=16384;; *) len=4096;; esac; \
+		echo "fuzz: $$t for $(SECONDS) s"; \
+		if UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $(FUZZ_DIR)/tests/fuzz/fuzz_$$t \
+			"$$run/corpus" -max_total_time=$(SECONDS) -max_len=$$len -artifact_prefix="$$run/" \
+			-print_final_stats=1 >"$$run/log" 2>&1; then \
+			grep -E '^#[0-9]+[[:space:]]+DONE' "$$run/log" | tail -n 1 || true; \
+		else \
+			failed="$$failed $$t"; tail -n 40 "$$run/log"; \
+		fi; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: FAILED:$$failed (see $(FUZZ_DIR)/fuzz-run/)" >&2; exit 1; fi
+
 clean:
-	rm -rf build build-asan build-py $(RUN_DIR)
+	rm -rf build build-asan build-py $(FUZZ_DIR) $(RUN_DIR)
