@@ -293,8 +293,13 @@ static int build_transport(const json_t *doc, struct wd_transport_cfg *t)
 		return WD_ENOMEM;
 	if ((rc = build_endpoint(json_object_get(doc, "endpoint"), &t->endpoint)) < 0)
 		return rc;
-	if (strcmp(json_string_value(type), "websocket") == 0) {
-		t->type = WD_TRANSPORT_WEBSOCKET;
+	if (strcmp(json_string_value(type), "websocket") == 0 ||
+	    strcmp(json_string_value(type), "rawsocket") == 0) {
+		/* A RawSocket transport keeps its serializers, max_message_size and auth in the
+		 * same service record as a websocket transport; the WebSocket-only options keep
+		 * their defaults and are not used. */
+		t->type = strcmp(json_string_value(type), "rawsocket") == 0 ? WD_TRANSPORT_RAWSOCKET
+									      : WD_TRANSPORT_WEBSOCKET;
 		if ((t->services = calloc(1, sizeof(*t->services))) == NULL)
 			return WD_ENOMEM;
 		t->n_services = 1;

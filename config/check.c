@@ -1239,6 +1239,25 @@ static const struct field websocket_transport_fields[] = {
         EXTENDS(websocket_service_fields),
 };
 
+/* Crossbar's check_listening_transport_rawsocket: RawSocket options are only the message
+ * limit (1..64 MiB; the RawSocket handshake announces at most 16 MiB, rounded down to a power
+ * of two). */
+static const struct field rawsocket_options_fields[] = {
+        {.key = "max_message_size", .check = f_int_range, .lo = 1, .hi = 64 * 1024 * 1024},
+        {.key = NULL},
+};
+
+static const struct field rawsocket_transport_fields[] = {
+        {.key = "id", .check = f_id},
+        {.key = "type"},
+        {.key = "endpoint", .check = f_endpoint, .required = true},
+        {.key = "serializers", .check = f_serializers},
+        {.key = "debug", .check = f_bool},
+        {.key = "options", .check = f_fields, .sub = rawsocket_options_fields},
+        {.key = "auth", .check = f_fields, .sub = auth_fields},
+        {.key = NULL},
+};
+
 /* --- HTTP bridge path services and bridge components (issue 5) ----------------------------- */
 
 /* Crossbar's check_web_path_service_rest_post_body_limit: 0..2^20 ("0" = no limit). */
@@ -1761,10 +1780,12 @@ static void f_transport(struct ctx *c, const json_t *tr, const struct field *f)
 		return;
 	}
 	s = json_string_value(t);
-	if (strcmp(s, "websocket") == 0 || strcmp(s, "web") == 0) {
+	if (strcmp(s, "websocket") == 0 || strcmp(s, "web") == 0 || strcmp(s, "rawsocket") == 0) {
 		pop(c, mark);
 		walk(c, tr,
-		     strcmp(s, "web") == 0 ? web_transport_fields : websocket_transport_fields,
+		     strcmp(s, "web") == 0	     ? web_transport_fields
+		     : strcmp(s, "rawsocket") == 0 ? rawsocket_transport_fields
+						   : websocket_transport_fields,
 		     false);
 		return;
 	}

@@ -2,12 +2,10 @@
  * (crossbar/node/templates/default/.crossbar/config.json), and web/README.md for its "/" path.
  * The config passes both `wampd check` and `crossbar check`.
  *
- * The "/" static path (serving ../web with directory listings), the "ws" path (option for
- * option) and the "info" nodeinfo path are the template's. Left out: the template's rawsocket
- * transport on port 8081, because wampd has no RawSocket transport yet (the checker would
- * report it as "not supported yet"); add it back when rawsocket lands. The bridge paths
- * "publish" and "call" of the embedded default (default.c) are not in Crossbar's template
- * either. */
+ * Everything is the template's: the rawsocket transport on port 8081, the "/" static path
+ * (serving ../web with directory listings), the "ws" path (option for option) and the "info"
+ * nodeinfo path. The bridge paths "publish" and "call" of the embedded default (default.c) are
+ * not in Crossbar's template, so they are not here either. */
 #include "config/config.h"
 
 static const char init_json[] =
@@ -48,6 +46,20 @@ static const char init_json[] =
         "                }\n"
         "            ],\n"
         "            \"transports\": [\n"
+        "                {\n"
+        "                    \"type\": \"rawsocket\",\n"
+        "                    \"endpoint\": {\n"
+        "                        \"type\": \"tcp\",\n"
+        "                        \"port\": 8081,\n"
+        "                        \"backlog\": 1024\n"
+        "                    },\n"
+        "                    \"options\": {\n"
+        "                        \"max_message_size\": 1048576\n"
+        "                    },\n"
+        "                    \"serializers\": [\n"
+        "                        \"cbor\", \"msgpack\", \"json\"\n"
+        "                    ]\n"
+        "                },\n"
         "                {\n"
         "                    \"type\": \"web\",\n"
         "                    \"endpoint\": {\n"

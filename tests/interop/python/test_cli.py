@@ -82,9 +82,12 @@ def test_init_writes_web_readme_and_crossbar_paths(tmp_path):
     r = wampd("init", "--appdir", str(app))
     assert r.returncode == 0, r
     assert (app / "web" / "README.md").is_file(), r
-    paths = json.loads((app / ".crossbar" / "config.json").read_text())["workers"][0][
-        "transports"][0]["paths"]
-    # Crossbar's template: "/" static, "ws", "info"; no rawsocket transport, no bridge paths.
+    transports = json.loads((app / ".crossbar" / "config.json").read_text())["workers"][0][
+        "transports"]
+    # Crossbar's template: a rawsocket transport on 8081, then "/" static, "ws", "info"; no
+    # bridge paths.
+    assert transports[0]["type"] == "rawsocket" and transports[0]["endpoint"]["port"] == 8081
+    paths = transports[1]["paths"]
     assert list(paths) == ["/", "ws", "info"], paths
     assert paths["/"] == {"type": "static", "directory": "../web",
                           "options": {"enable_directory_listing": True}}
@@ -111,7 +114,8 @@ def test_init_node_starts_and_serves_web_and_info(tmp_path):
     cfg_path = cbdir / "config.json"
     cfg = json.loads(cfg_path.read_text())
     r = Router(cbdir, port=free_port(), write_config=False)
-    cfg["workers"][0]["transports"][0]["endpoint"]["port"] = r.port  # 8080 may be taken
+    cfg["workers"][0]["transports"][0]["endpoint"]["port"] = free_port()  # 8081 may be taken
+    cfg["workers"][0]["transports"][1]["endpoint"]["port"] = r.port  # 8080 may be taken
     cfg_path.write_text(json.dumps(cfg, indent=4))
     r.start()
     try:
