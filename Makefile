@@ -6,7 +6,7 @@ SHELL := /bin/bash
 
 DEB_PACKAGES := build-essential meson ninja-build pkg-config libuv1-dev libwslay-dev \
 	libmsgpack-dev libjansson-dev libsodium-dev libhttp-parser-dev libssl-dev libcmocka-dev libcurl4-openssl-dev \
-	clang libclang-rt-14-dev python3-autobahn python3-pytest python3-msgpack python3-nacl curl
+	clang libclang-rt-14-dev python3-autobahn python3-twisted python3-pytest python3-msgpack python3-nacl curl
 
 NODE_DIR := tests/interop/node
 RUN_DIR := .wampd-run
