@@ -59,6 +59,7 @@ static void drop_parked(struct wd_session *s)
 	for (size_t i = 0; i < s->n_parked; i++)
 		free(s->parked[i].data);
 	s->n_parked = 0;
+	s->parked_bytes = 0;
 	s->has_authz_answer = false;
 }
 
@@ -581,9 +582,15 @@ static void recv_one(struct wd_session *s, const uint8_t *data, size_t len)
 				 wd_strerror(rc));
 }
 
+/* What one session may have waiting behind a dynamic authorizer call (the same bound as a
+ * connection's output). */
+#define MAX_PARKED_BYTES (16u << 20)
+
 static int park(struct wd_session *s, const uint8_t *data, size_t len)
 {
 	struct wd_parked *p;
+	if (s->parked_bytes + len > MAX_PARKED_BYTES)
+		return WD_ETOOBIG;
 	if (s->n_parked == s->cap_parked) {
 		size_t cap = s->cap_parked ? s->cap_parked * 2 : 4;
 		if ((p = realloc(s->parked, cap * sizeof(*p))) == NULL)
@@ -597,11 +604,13 @@ static int park(struct wd_session *s, const uint8_t *data, size_t len)
 	memcpy(p->data, data, len);
 	p->len = len;
 	s->n_parked++;
+	s->parked_bytes += len;
 	return 0;
 }
 
 static void pop_parked(struct wd_session *s)
 {
+	s->parked_bytes -= s->parked[0].len;
 	free(s->parked[0].data);
 	memmove(s->parked, s->parked + 1, (s->n_parked - 1) * sizeof(*s->parked));
 	s->n_parked--;
@@ -626,7 +635,11 @@ void wd_session_recv(struct wd_session *s, const uint8_t *data, size_t len)
 		return;
 	if (s->n_parked > 0) {
 		/* Behind a message waiting for the dynamic authorizer: keep the order. */
-		if (park(s, data, len) < 0)
+		int rc = park(s, data, len);
+		if (rc == WD_ETOOBIG)
+			wd_session_abort(s, WD_ERR_PROTOCOL_VIOLATION,
+					 "more than 16 MiB of messages waiting for the authorizer");
+		else if (rc < 0)
 			wd_session_abort(s, WD_ERR_PROTOCOL_VIOLATION, "out of memory");
 		return;
 	}

@@ -73,6 +73,7 @@ struct wd_session {
 	struct wd_dyn_call *authz_call;
 	struct wd_parked *parked;        /* FIFO: parked[0] is being authorized when authz_call */
 	size_t n_parked, cap_parked;
+	size_t parked_bytes; /* bounded: a slow authorizer must not let a client grow our memory */
 	json_t *authz_cache;             /* "action uri" -> integer bits (allow 1, disclose 2) */
 	struct wd_authz_result authz_answer; /* the authorizer's answer for parked[0] */
 	bool has_authz_answer;

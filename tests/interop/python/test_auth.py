@@ -17,7 +17,8 @@ import nacl.signing
 import txaio
 
 from conftest import FULL_PERMISSIONS
-from wampclient import SERIALIZERS, STEP, Client, JoinRefused, ack, run, wait
+from rawws import RawWS
+from wampclient import SERIALIZERS, STEP, Client, JoinRefused, ack, in_thread, run, wait
 
 ROLES = [
     {"name": "anonymous", "permissions": [FULL_PERMISSIONS]},
@@ -489,3 +490,40 @@ def test_dynamic_authorizer(start_router):
         await wait(s.subscribe(lambda *a: None, "com.ok.topic"))
 
     run(body)
+
+
+def test_messages_parked_behind_a_slow_authorizer_are_bounded(start_router):
+    """A client cannot grow the router's memory while its authorizer call is pending."""
+    roles = ROLES + [{"name": "dyn", "authorizer": "com.example.authorize"}]
+    r = start_router(ws_auth_config({"anonymous": {"type": "static", "role": "dyn"}}, roles))
+
+    async def body(pool):
+        b = await backend(pool, r)
+
+        async def authorize(session, uri, action, options):
+            await asyncio.sleep(3)  # slower than the flood below
+            return True
+
+        await wait(b.register(authorize, "com.example.authorize"))
+
+        def flood():
+            ws = RawWS.connect(r.port)
+            ws.join()
+            chunk = "x" * (1 << 20)
+            try:
+                for i in range(20):  # 20 MiB behind the first PUBLISH, waiting for the authorizer
+                    ws.send_json([16, i + 1, {}, "com.flood", [chunk]])
+                return ws.recv_json(timeout=10)
+            except (BrokenPipeError, ConnectionResetError, EOFError):
+                return None  # aborted while still sending: the ABORT may be lost in the reset
+            finally:
+                ws.close()
+
+        msg = await in_thread(flood, timeout=20)
+        if msg is not None:
+            assert msg[0] == 3 and msg[2] == "wamp.error.protocol_violation", msg
+        assert "more than 16 MiB of messages waiting for the authorizer" in r.log_text()
+        # the router and the backend are fine
+        assert await wait(b.call("com.example.authorize", {}, "com.x", "call", {}), 10) is True
+
+    run(body, timeout=60)
