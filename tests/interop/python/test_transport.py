@@ -177,3 +177,35 @@ def test_websocket_close_from_client_is_answered(router):
         assert ws.expect_closed() == 1000, "the router must answer a close frame with one"
     finally:
         ws.close()
+
+
+def test_no_subprotocol_is_json_when_not_required(start_router):
+    r = start_router({"ws_options": {"require_websocket_subprotocol": False}})
+    resp = http_request(r.port, "/ws", upgrade_headers(protocols=()))
+    assert resp.status == 101, resp
+    assert "sec-websocket-protocol" not in resp.headers
+    ws = RawWS(resp.sock, resp.rest)
+    try:
+        assert ws.join()[0] == 2  # JSON, as Crossbar assumes
+    finally:
+        ws.close()
+    # Offering only unknown subprotocols is still refused.
+    assert http_request(r.port, "/ws", upgrade_headers(protocols=("wamp.2.cbor",))).status == 400
+
+
+def test_webstatus_off_and_null_origin_refused(start_router):
+    r = start_router({"ws_options": {"enable_webstatus": False, "allow_null_origin": False}})
+    plain = http_request(r.port, "/ws")
+    assert plain.status != 200 and plain.status >= 400, plain
+    assert http_request(r.port, "/ws", upgrade_headers(origin="null")).status == 400
+
+
+def test_frame_over_max_frame_size_closes_1009(start_router):
+    r = start_router({"ws_options": {"max_frame_size": 512}})
+    ws = RawWS.connect(r.port)
+    try:
+        ws.join()
+        ws.send_frame(0x1, json.dumps([16, 1, {}, "com.x", ["y" * 1000]]))
+        assert ws.expect_closed() == 1009
+    finally:
+        ws.close()
