@@ -12,6 +12,10 @@
 #include "bridge/internal.h"
 #include "protocol/error.h"
 #include "router/log.h"
+#include "bridge/curl_api.h"
+
+/* libcurl is loaded on demand (curl_api.h); every call goes through its table. */
+#define CURL_API (wd_curl_api_get())
 
 struct invocation;
 
@@ -133,8 +137,8 @@ static char *add_params(char *url, const json_t *params, CURL *esc)
 		char *ek, *ev;
 		if (!json_is_string(v))
 			continue;
-		ek = curl_easy_escape(esc, k, 0);
-		ev = curl_easy_escape(esc, json_string_value(v), 0);
+		ek = CURL_API->easy_escape(esc, k, 0);
+		ev = CURL_API->easy_escape(esc, json_string_value(v), 0);
 		if (ek != NULL && ev != NULL) {
 			wd_sbuf_append(&b, first ? "?" : "&", 1);
 			wd_sbuf_append(&b, ek, strlen(ek));
@@ -142,8 +146,8 @@ static char *add_params(char *url, const json_t *params, CURL *esc)
 			wd_sbuf_append(&b, ev, strlen(ev));
 			first = false;
 		}
-		curl_free(ek);
-		curl_free(ev);
+		CURL_API->free(ek);
+		CURL_API->free(ev);
 	}
 	wd_sbuf_append(&b, "", 1);
 	free(url);
@@ -183,9 +187,9 @@ static void on_invocation(struct callee *c, const struct wd_msg *m)
 		reply_error(c, m->id1, "wamp.error.runtime_error", "out of memory");
 		return;
 	}
-	if (params != NULL && (esc = curl_easy_init()) != NULL) {
+	if (params != NULL && (esc = CURL_API->easy_init()) != NULL) {
 		full = add_params(full, params, esc);
-		curl_easy_cleanup(esc);
+		CURL_API->easy_cleanup(esc);
 	}
 	if (full == NULL || (inv = calloc(1, sizeof(*inv))) == NULL) {
 		free(full);

@@ -10,6 +10,10 @@
 #include "bridge/internal.h"
 #include "protocol/error.h"
 #include "router/log.h"
+#include "bridge/curl_api.h"
+
+/* libcurl is loaded on demand (curl_api.h); every call goes through its table. */
+#define CURL_API (wd_curl_api_get())
 
 struct wd_curl {
 	uv_loop_t *loop;
@@ -48,9 +52,9 @@ static void call_free(struct wd_http_call *call)
 	if (call->next != NULL)
 		call->next->prev = call->prev;
 	if (cu->multi != NULL)
-		curl_multi_remove_handle(cu->multi, call->easy);
-	curl_easy_cleanup(call->easy);
-	curl_slist_free_all(call->headers);
+		CURL_API->multi_remove_handle(cu->multi, call->easy);
+	CURL_API->easy_cleanup(call->easy);
+	CURL_API->slist_free_all(call->headers);
 	free(call->req_body);
 	wd_sbuf_free(&call->body);
 	json_decref(call->resp_headers);
@@ -61,18 +65,18 @@ static void check_done(struct wd_curl *cu)
 {
 	CURLMsg *msg;
 	int left;
-	while (cu->multi != NULL && (msg = curl_multi_info_read(cu->multi, &left)) != NULL) {
+	while (cu->multi != NULL && (msg = CURL_API->multi_info_read(cu->multi, &left)) != NULL) {
 		struct wd_http_call *call = NULL;
 		long status = 0;
 		if (msg->msg != CURLMSG_DONE)
 			continue;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&call);
+		CURL_API->easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&call);
 		if (msg->data.result == CURLE_OK)
-			curl_easy_getinfo(call->easy, CURLINFO_RESPONSE_CODE, &status);
+			CURL_API->easy_getinfo(call->easy, CURLINFO_RESPONSE_CODE, &status);
 		else if (call->err[0] == '\0')
 			snprintf(call->err, sizeof(call->err), "%s",
-				 curl_easy_strerror(msg->data.result));
-		curl_multi_remove_handle(cu->multi, call->easy);
+				 CURL_API->easy_strerror(msg->data.result));
+		CURL_API->multi_remove_handle(cu->multi, call->easy);
 		if (wd_sbuf_append(&call->body, "", 1) == 0)
 			call->body.len--;
 		call->cb(call, call->ud, msg->data.result == CURLE_OK ? status : 0,
@@ -94,7 +98,7 @@ static void on_poll(uv_poll_t *p, int status, int events)
 		flags |= CURL_CSELECT_IN;
 	if (events & UV_WRITABLE)
 		flags |= CURL_CSELECT_OUT;
-	curl_multi_socket_action(cu->multi, s->fd, flags, &running);
+	CURL_API->multi_socket_action(cu->multi, s->fd, flags, &running);
 	check_done(cu);
 }
 
@@ -113,7 +117,7 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *
 		if (s != NULL) {
 			uv_poll_stop(&s->poll);
 			uv_close((uv_handle_t *)&s->poll, on_sock_closed);
-			curl_multi_assign(cu->multi, fd, NULL);
+			CURL_API->multi_assign(cu->multi, fd, NULL);
 		}
 		return 0;
 	}
@@ -127,7 +131,7 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *
 			return -1;
 		}
 		s->poll.data = s;
-		curl_multi_assign(cu->multi, fd, s);
+		CURL_API->multi_assign(cu->multi, fd, s);
 	}
 	if (what & CURL_POLL_IN)
 		events |= UV_READABLE;
@@ -141,7 +145,7 @@ static void on_timer(uv_timer_t *t)
 {
 	struct wd_curl *cu = t->data;
 	int running;
-	curl_multi_socket_action(cu->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	CURL_API->multi_socket_action(cu->multi, CURL_SOCKET_TIMEOUT, 0, &running);
 	check_done(cu);
 }
 
@@ -160,20 +164,26 @@ static int on_curl_timer(CURLM *multi, long timeout_ms, void *userp)
 
 int wd_curl_new(struct wd_curl **out, uv_loop_t *loop)
 {
-	struct wd_curl *cu = calloc(1, sizeof(*cu));
-	if (cu == NULL)
+	struct wd_curl *cu;
+	char err[256];
+	if (wd_curl_api_load(err, sizeof(err)) == NULL) {
+		wd_log(WD_LOG_ERROR, "bridge", "%s", err);
+		return WD_EUNSUPPORTED;
+	}
+	if ((cu = calloc(1, sizeof(*cu))) == NULL)
 		return WD_ENOMEM;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || (cu->multi = curl_multi_init()) == NULL) {
+	if (CURL_API->global_init(CURL_GLOBAL_DEFAULT) != 0 ||
+	    (cu->multi = CURL_API->multi_init()) == NULL) {
 		free(cu);
 		return WD_ENOMEM;
 	}
 	cu->loop = loop;
 	uv_timer_init(loop, &cu->timer);
 	cu->timer.data = cu;
-	curl_multi_setopt(cu->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-	curl_multi_setopt(cu->multi, CURLMOPT_SOCKETDATA, cu);
-	curl_multi_setopt(cu->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
-	curl_multi_setopt(cu->multi, CURLMOPT_TIMERDATA, cu);
+	CURL_API->multi_setopt(cu->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	CURL_API->multi_setopt(cu->multi, CURLMOPT_SOCKETDATA, cu);
+	CURL_API->multi_setopt(cu->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
+	CURL_API->multi_setopt(cu->multi, CURLMOPT_TIMERDATA, cu);
 	*out = cu;
 	return 0;
 }
@@ -237,7 +247,7 @@ static int add_header(struct curl_slist **list, const char *name, const char *va
 	if (strchr(value, '\r') || strchr(value, '\n') || strchr(name, '\r') || strchr(name, '\n'))
 		return WD_EINVAL;
 	snprintf(line, sizeof(line), "%s: %s", name, value);
-	if ((l = curl_slist_append(*list, line)) == NULL)
+	if ((l = CURL_API->slist_append(*list, line)) == NULL)
 		return WD_ENOMEM;
 	*list = l;
 	return 0;
@@ -257,7 +267,7 @@ int wd_curl_start(struct wd_curl *cu, const struct wd_http_request_spec *spec,
 	call->cu = cu;
 	call->cb = cb;
 	call->ud = ud;
-	if ((call->easy = curl_easy_init()) == NULL || (call->resp_headers = json_object()) == NULL)
+	if ((call->easy = CURL_API->easy_init()) == NULL || (call->resp_headers = json_object()) == NULL)
 		goto fail;
 	json_object_foreach((json_t *)spec->headers, name, v)
 	{
@@ -278,36 +288,36 @@ int wd_curl_start(struct wd_curl *cu, const struct wd_http_request_spec *spec,
 	/* no "Expect: 100-continue" round trip */
 	if (add_header(&call->headers, "Expect", "") < 0)
 		goto fail;
-	curl_easy_setopt(call->easy, CURLOPT_URL, spec->url);
-	curl_easy_setopt(call->easy, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(call->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(call->easy, CURLOPT_CUSTOMREQUEST, spec->method);
+	CURL_API->easy_setopt(call->easy, CURLOPT_URL, spec->url);
+	CURL_API->easy_setopt(call->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	CURL_API->easy_setopt(call->easy, CURLOPT_NOSIGNAL, 1L);
+	CURL_API->easy_setopt(call->easy, CURLOPT_CUSTOMREQUEST, spec->method);
 	if (strcmp(spec->method, "HEAD") == 0)
-		curl_easy_setopt(call->easy, CURLOPT_NOBODY, 1L);
+		CURL_API->easy_setopt(call->easy, CURLOPT_NOBODY, 1L);
 	if (spec->body != NULL && (spec->body_len > 0 || strcmp(spec->method, "GET") != 0) &&
 	    strcmp(spec->method, "HEAD") != 0) {
 		if ((call->req_body = malloc(spec->body_len + 1)) == NULL)
 			goto fail;
 		memcpy(call->req_body, spec->body, spec->body_len);
-		curl_easy_setopt(call->easy, CURLOPT_POSTFIELDS, call->req_body);
-		curl_easy_setopt(call->easy, CURLOPT_POSTFIELDSIZE_LARGE,
+		CURL_API->easy_setopt(call->easy, CURLOPT_POSTFIELDS, call->req_body);
+		CURL_API->easy_setopt(call->easy, CURLOPT_POSTFIELDSIZE_LARGE,
 				 (curl_off_t)spec->body_len);
 	}
-	curl_easy_setopt(call->easy, CURLOPT_HTTPHEADER, call->headers);
-	curl_easy_setopt(call->easy, CURLOPT_TIMEOUT_MS, (long)spec->timeout_ms);
-	curl_easy_setopt(call->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)spec->timeout_ms);
-	curl_easy_setopt(call->easy, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(call->easy, CURLOPT_WRITEDATA, call);
-	curl_easy_setopt(call->easy, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(call->easy, CURLOPT_HEADERDATA, call);
-	curl_easy_setopt(call->easy, CURLOPT_ERRORBUFFER, call->err);
-	curl_easy_setopt(call->easy, CURLOPT_PRIVATE, call);
-	curl_easy_setopt(call->easy, CURLOPT_USERAGENT, "wampd/" WD_VERSION);
+	CURL_API->easy_setopt(call->easy, CURLOPT_HTTPHEADER, call->headers);
+	CURL_API->easy_setopt(call->easy, CURLOPT_TIMEOUT_MS, (long)spec->timeout_ms);
+	CURL_API->easy_setopt(call->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)spec->timeout_ms);
+	CURL_API->easy_setopt(call->easy, CURLOPT_WRITEFUNCTION, on_body);
+	CURL_API->easy_setopt(call->easy, CURLOPT_WRITEDATA, call);
+	CURL_API->easy_setopt(call->easy, CURLOPT_HEADERFUNCTION, on_header);
+	CURL_API->easy_setopt(call->easy, CURLOPT_HEADERDATA, call);
+	CURL_API->easy_setopt(call->easy, CURLOPT_ERRORBUFFER, call->err);
+	CURL_API->easy_setopt(call->easy, CURLOPT_PRIVATE, call);
+	CURL_API->easy_setopt(call->easy, CURLOPT_USERAGENT, "wampd/" WD_VERSION);
 	call->next = cu->calls;
 	if (cu->calls != NULL)
 		cu->calls->prev = call;
 	cu->calls = call;
-	if (curl_multi_add_handle(cu->multi, call->easy) != CURLM_OK) {
+	if (CURL_API->multi_add_handle(cu->multi, call->easy) != CURLM_OK) {
 		call_free(call);
 		return WD_EINVAL;
 	}
@@ -316,8 +326,8 @@ int wd_curl_start(struct wd_curl *cu, const struct wd_http_request_spec *spec,
 	return 0;
 fail:
 	if (call->easy != NULL)
-		curl_easy_cleanup(call->easy);
-	curl_slist_free_all(call->headers);
+		CURL_API->easy_cleanup(call->easy);
+	CURL_API->slist_free_all(call->headers);
 	free(call->req_body);
 	json_decref(call->resp_headers);
 	free(call);
@@ -338,7 +348,7 @@ void wd_curl_stop(struct wd_curl *cu)
 	while (cu->calls != NULL)
 		call_free(cu->calls);
 	/* closes cached connections; their sockets come back through on_socket(REMOVE) */
-	curl_multi_cleanup(cu->multi);
+	CURL_API->multi_cleanup(cu->multi);
 	cu->multi = NULL;
 	uv_timer_stop(&cu->timer);
 	uv_close((uv_handle_t *)&cu->timer, NULL);
@@ -349,5 +359,5 @@ void wd_curl_free(struct wd_curl *cu)
 	if (cu == NULL)
 		return;
 	free(cu);
-	curl_global_cleanup();
+	CURL_API->global_cleanup();
 }
