@@ -25,28 +25,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-if [ ! -f "$BUILD/build.ninja" ]; then
-	meson setup "$BUILD" "$ROOT" --buildtype=release >/dev/null
-fi
-# The tree is shared with engineers mid-edit: if the build fails but binaries exist, say so
-# loudly and measure the last good build (recorded as "build":"stale").
-BUILD_LOG=${TMPDIR:-/tmp}/wampd-bench-build.log
-if ! ninja -C "$BUILD" bench/wampd-bench >"$BUILD_LOG" 2>&1; then
-	cat "$BUILD_LOG" >&2
-	exit 1
-fi
-BUILD_STATE=fresh
-if [ -n "$WAMPD_GIVEN" ]; then
-	BUILD_STATE="given:$WAMPD_GIVEN"
-elif ! ninja -C "$BUILD" router/wampd >"$BUILD_LOG" 2>&1; then
-	if [ -x "$WAMPD" ]; then
-		echo "$(basename "$0"): wampd BUILD FAILED, using the previous binary (see $BUILD_LOG)" >&2
-		BUILD_STATE=stale
-	else
-		cat "$BUILD_LOG" >&2
-		exit 1
-	fi
-fi
+. "$ROOT/bench/build.sh"
+bench_build
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 mkdir -p "$WORK/cb"

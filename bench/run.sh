@@ -39,28 +39,8 @@ trap 'exit 130' INT TERM
 log() { echo "run.sh: $*" >&2; }
 
 # ---- build ----
-if [ ! -f "$BUILD/build.ninja" ]; then
-	meson setup "$BUILD" "$ROOT" --buildtype=release >/dev/null
-fi
-# The tree is shared with engineers mid-edit: if the build fails but binaries exist, say so
-# loudly and measure the last good build (recorded as "build":"stale").
-BUILD_LOG=${TMPDIR:-/tmp}/wampd-bench-build.log
-if ! ninja -C "$BUILD" bench/wampd-bench >"$BUILD_LOG" 2>&1; then
-	cat "$BUILD_LOG" >&2
-	exit 1
-fi
-BUILD_STATE=fresh
-if [ -n "$WAMPD_GIVEN" ]; then
-	BUILD_STATE="given:$WAMPD_GIVEN"
-elif ! ninja -C "$BUILD" router/wampd >"$BUILD_LOG" 2>&1; then
-	if [ -x "$WAMPD" ]; then
-		echo "$(basename "$0"): wampd BUILD FAILED, using the previous binary (see $BUILD_LOG)" >&2
-		BUILD_STATE=stale
-	else
-		cat "$BUILD_LOG" >&2
-		exit 1
-	fi
-fi
+. "$ROOT/bench/build.sh"
+bench_build
 
 # Sessions need descriptors on both sides; the router inherits this limit.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
