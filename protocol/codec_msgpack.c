@@ -2,6 +2,7 @@
  * json_t tree the JSON codec produces; bin values become "\0" + standard base64 strings and
  * go back to bin on encode, so the router never needs to know which serializer a peer uses. */
 #include "protocol/codec.h"
+#include "protocol/codec_msgpack.h"
 
 #include <math.h>
 #include <msgpack.h>
@@ -26,14 +27,13 @@ static size_t be_read(const uint8_t *p, int n)
 	return v;
 }
 
-/* Walks the msgpack value tree in in[0..len) without building it. Returns 0 if in holds exactly
- * one well-formed value with no ext types, nesting at most MAX_DEPTH, or WD_EDECODE.
+/* See codec_msgpack.h: walks the value tree without building it.
  *
  * Why: msgpack-c allocates a container's element array from its declared count before reading
  * any element, so a five-byte header claiming 2^32 elements would allocate ~100 GB. Here every
  * declared count must fit into the bytes that remain (each value takes at least one byte), which
  * bounds msgpack-c's allocations by a small multiple of len. */
-static int skim(const uint8_t *in, size_t len)
+int wd_msgpack_skim(const uint8_t *in, size_t len)
 {
 	size_t left[MAX_DEPTH + 1]; /* values still expected at each open level; [0] is the root */
 	size_t pos = 0;
@@ -182,9 +182,9 @@ static json_t *bin_to_string(const uint8_t *p, size_t n)
 	return v;
 }
 
-/* Converts o into a new json_t at *out. Returns 0, WD_EDECODE or WD_ENOMEM. skim() has bounded
- * the nesting, so the recursion is bounded. */
-static int to_json(const msgpack_object *o, json_t **out)
+/* See codec_msgpack.h. wd_msgpack_skim() has bounded the nesting, so the recursion is
+ * bounded. */
+int wd_msgpack_to_json(const msgpack_object *o, json_t **out)
 {
 	json_t *v = NULL, *child;
 	int rc;
@@ -223,7 +223,7 @@ static int to_json(const msgpack_object *o, json_t **out)
 		if ((v = json_array()) == NULL)
 			return WD_ENOMEM;
 		for (uint32_t i = 0; i < o->via.array.size; i++) {
-			if ((rc = to_json(&o->via.array.ptr[i], &child)) < 0)
+			if ((rc = wd_msgpack_to_json(&o->via.array.ptr[i], &child)) < 0)
 				goto fail_container;
 			if (json_array_append_new(v, child) < 0) {
 				rc = WD_ENOMEM;
@@ -248,7 +248,7 @@ static int to_json(const msgpack_object *o, json_t **out)
 			key_len = kv->key.via.str.size;
 			if (key_len > 0 && memchr(key, '\0', key_len) != NULL)
 				goto fail_container;
-			if ((rc = to_json(&kv->val, &child)) < 0)
+			if ((rc = wd_msgpack_to_json(&kv->val, &child)) < 0)
 				goto fail_container;
 			/* Last one wins for a repeated key, as jansson does for JSON text. */
 			if (json_object_setn_new(v, key, key_len, child) < 0) {
@@ -260,7 +260,7 @@ static int to_json(const msgpack_object *o, json_t **out)
 		}
 		break;
 	default:
-		return WD_EDECODE; /* ext: skim() has refused it already */
+		return WD_EDECODE; /* ext: wd_msgpack_skim() has refused it already */
 	}
 	if (v == NULL)
 		return WD_ENOMEM;
@@ -278,7 +278,7 @@ static int msgpack_decode(const uint8_t *in, size_t len, json_t **out)
 	json_t *v;
 	int rc;
 
-	if ((rc = skim(in, len)) < 0)
+	if ((rc = wd_msgpack_skim(in, len)) < 0)
 		return rc;
 	msgpack_unpacked_init(&u);
 	switch (msgpack_unpack_next(&u, (const char *)in, len, &off)) {
@@ -288,14 +288,14 @@ static int msgpack_decode(const uint8_t *in, size_t len, json_t **out)
 		rc = WD_ENOMEM;
 		goto done;
 	default:
-		rc = WD_EDECODE; /* skim() accepted what msgpack-c refuses: stay safe */
+		rc = WD_EDECODE; /* wd_msgpack_skim() accepted what msgpack-c refuses: stay safe */
 		goto done;
 	}
 	if (off != len || u.data.type != MSGPACK_OBJECT_ARRAY || u.data.via.array.size == 0) {
 		rc = WD_EDECODE;
 		goto done;
 	}
-	if ((rc = to_json(&u.data, &v)) < 0)
+	if ((rc = wd_msgpack_to_json(&u.data, &v)) < 0)
 		goto done;
 	*out = v;
 	rc = 0;
@@ -433,7 +433,7 @@ static int msgpack_encode(const json_t *v, struct wd_sbuf *out)
 
 /* Size of the header of the msgpack value at in[0] and what follows it: *payload bytes of
  * string/bin/number data and *children values (2 per map entry). The input was validated by
- * skim(), so every header is complete. */
+ * wd_msgpack_skim(), so every header is complete. */
 static size_t header(const uint8_t *in, size_t *payload, size_t *children)
 {
 	uint8_t b = in[0];

@@ -118,4 +118,5 @@ void wd_router_deinit(struct wd_router *r)
 	wd_map_deinit(&r->realms);
 	wd_map_deinit(&r->sessions);
 	wd_framer_deinit(&r->framer);
+	wd_envelope_deinit(&r->envelope);
 }

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "protocol/envelope.h"
 #include "protocol/error.h"
 #include "protocol/rawsocket.h"
 
@@ -119,7 +120,7 @@ void wd_frame_set_init_payload(struct wd_frame_set *fs, const json_t *head,
 	memset(fs, 0, sizeof(*fs));
 	fs->head = head;
 	fs->src = src;
-	if (src->args == NULL && src->kwargs == NULL)
+	if (src->args == NULL && src->kwargs == NULL && src->raw == NULL)
 		fs->msg = head; /* nothing to append */
 }
 
@@ -127,19 +128,34 @@ void wd_frame_set_init_payload(struct wd_frame_set *fs, const json_t *head,
 static const json_t *full_message(struct wd_frame_set *fs)
 {
 	const struct wd_msg *m = fs->src;
-	json_t *full;
+	json_t *full, *args = NULL, *kwargs = NULL;
 	if (fs->msg != NULL)
 		return fs->msg;
+	if (m->args != NULL || m->kwargs != NULL) {
+		args = json_incref(m->args);
+		kwargs = json_incref(m->kwargs);
+	} else if (wd_msg_payload_decode(m, &args, &kwargs) < 0) {
+		return NULL; /* only the payload's bytes came with it (protocol/envelope.h) */
+	}
 	if ((full = json_copy((json_t *)fs->head)) == NULL)
-		return NULL;
-	if (json_array_append_new(full, m->args ? json_incref(m->args) : json_array()) < 0 ||
-	    (m->kwargs != NULL && json_array_append(full, m->kwargs) < 0)) {
-		json_decref(full);
-		return NULL;
+		goto fail;
+	if (json_array_append_new(full, args ? args : json_array()) < 0) {
+		args = NULL;
+		goto fail;
+	}
+	args = NULL;
+	if (kwargs != NULL && json_array_append_new(full, kwargs) < 0) {
+		kwargs = NULL;
+		goto fail;
 	}
 	fs->owned = full;
 	fs->msg = full;
 	return full;
+fail:
+	json_decref(args);
+	json_decref(kwargs);
+	json_decref(full);
+	return NULL;
 }
 
 struct wd_buf *wd_frame_set_get(struct wd_frame_set *fs, struct wd_framer *f,

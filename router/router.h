@@ -8,6 +8,7 @@
 #include <uv.h>
 
 #include "config/model.h"
+#include "protocol/envelope.h"
 #include "router/frame.h"
 #include "router/map.h"
 
@@ -44,6 +45,7 @@ struct wd_router {
 	struct wd_invocation *timed_head, *timed_tail; /* calls with a timeout, by deadline */
 	uint64_t stop_deadline_ms;       /* loop time after which connections are dropped */
 	struct wd_framer framer;         /* builds outgoing frames */
+	struct wd_envelope envelope;     /* fast decoding of PUBLISH/CALL/YIELD (session.c) */
 	uint8_t read_buf[65536];         /* shared: consumed synchronously in read callbacks */
 	bool is_reading_buf;             /* read_buf lent to libuv and not yet returned */
 	uint64_t next_conn_id;

@@ -549,7 +549,20 @@ static void recv_one(struct wd_session *s, const uint8_t *data, size_t len)
 {
 	json_t *root = NULL;
 	struct wd_msg m;
+	bool is_fast = false;
 	int rc;
+
+	/* PUBLISH, CALL and YIELD without a tree for their payload (protocol/envelope.h); the
+	 * slow path below takes everything else and reports every error. */
+	rc = wd_envelope_decode(&s->r->envelope, s->codec, data, len, &m, &root);
+	if (rc == 0) {
+		is_fast = true;
+		goto dispatch;
+	}
+	if (rc == WD_ENOMEM) {
+		wd_session_abort(s, WD_ERR_PROTOCOL_VIOLATION, "out of memory");
+		return;
+	}
 	if ((rc = s->codec->decode(data, len, &root)) < 0) {
 		if (rc == WD_ENOMEM)
 			wd_session_abort(s, WD_ERR_PROTOCOL_VIOLATION, "out of memory");
@@ -568,6 +581,7 @@ static void recv_one(struct wd_session *s, const uint8_t *data, size_t len)
 		return;
 	}
 	wd_msg_attach_raw(&m, s->codec, data, len);
+dispatch:
 	if (wd_log_enabled(WD_LOG_TRACE))
 		wd_log(WD_LOG_TRACE, "session", "session %" PRIu64 " <- %s", s->id,
 		       wd_msg_type_name(m.type));
@@ -576,6 +590,8 @@ static void recv_one(struct wd_session *s, const uint8_t *data, size_t len)
 	rc = dispatch(s, &m);
 	s->cur_data = NULL;
 	json_decref(root);
+	if (is_fast)
+		wd_envelope_release(&s->r->envelope);
 	if (rc < 0 && s->state != WD_SESSION_CLOSED)
 		wd_session_abort(s, rc == WD_EPROTO ? WD_ERR_PROTOCOL_VIOLATION
 						    : "wamp.error.internal_error",
