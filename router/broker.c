@@ -174,13 +174,11 @@ void wd_broker_detach(struct wd_realm *realm, struct wd_session *s)
 	s->n_subs = 0;
 }
 
-/* Black/white listing options: NULL when absent, the list when valid, or *bad set. */
-static json_t *id_list(json_t *opts, const char *key, bool want_str, bool *bad)
+/* A black/white listing option's value v: the list when valid, or *bad set. */
+static json_t *id_list(json_t *v, bool want_str, bool *bad)
 {
-	json_t *v = json_object_get(opts, key), *e;
+	json_t *e;
 	size_t i;
-	if (v == NULL)
-		return NULL;
 	if (!json_is_array(v)) {
 		*bad = true;
 		return NULL;
@@ -218,6 +216,39 @@ struct filter {
 	bool exclude_me;
 };
 
+/* PUBLISH options, read in one pass over the dict (a lookup per known key would hash each
+ * of them for every publication). */
+struct pub_opts {
+	struct filter f;
+	bool ack, disclose_me, bad;
+};
+
+static void read_pub_opts(json_t *opts, struct pub_opts *o)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach (opts, key, v) {
+		if (strcmp(key, "acknowledge") == 0)
+			o->ack = json_is_true(v);
+		else if (strcmp(key, "exclude_me") == 0 && json_is_boolean(v))
+			o->f.exclude_me = json_is_true(v);
+		else if (strcmp(key, "disclose_me") == 0)
+			o->disclose_me = json_is_true(v);
+		else if (strcmp(key, "exclude") == 0)
+			o->f.exclude = id_list(v, false, &o->bad);
+		else if (strcmp(key, "exclude_authid") == 0)
+			o->f.exclude_authid = id_list(v, true, &o->bad);
+		else if (strcmp(key, "exclude_authrole") == 0)
+			o->f.exclude_authrole = id_list(v, true, &o->bad);
+		else if (strcmp(key, "eligible") == 0)
+			o->f.eligible = id_list(v, false, &o->bad);
+		else if (strcmp(key, "eligible_authid") == 0)
+			o->f.eligible_authid = id_list(v, true, &o->bad);
+		else if (strcmp(key, "eligible_authrole") == 0)
+			o->f.eligible_authrole = id_list(v, true, &o->bad);
+	}
+}
+
 /* A receiver must be in every eligible list given and in no exclude list. */
 static bool receives(const struct filter *f, const struct wd_session *r)
 {
@@ -241,8 +272,7 @@ static int dispatch_event(struct wd_realm *realm, struct wd_subscription *sub,
 			  const struct wd_msg *m)
 {
 	struct wd_frame_set fs;
-	json_t *ev = json_pack("[iIIO]", WD_MSG_EVENT, (json_int_t)sub->id, (json_int_t)pub_id,
-			       details);
+	json_t *ev = wd_heads_get(&realm->r->heads, WD_MSG_EVENT, 2, sub->id, pub_id, details);
 	if (ev == NULL)
 		return WD_ENOMEM;
 	/* One encoding per serializer for the whole subscription, shared by reference; the
@@ -254,8 +284,7 @@ static int dispatch_event(struct wd_realm *realm, struct wd_subscription *sub,
 			wd_session_send_set(r, &fs);
 	}
 	wd_frame_set_release(&fs);
-	json_decref(ev);
-	(void)realm;
+	wd_heads_put(&realm->r->heads, ev);
 	return 0;
 }
 
@@ -286,12 +315,16 @@ static int dispatch_patterns(struct wd_realm *realm, const struct filter *f, uin
 
 int wd_broker_publish(struct wd_realm *realm, struct wd_session *s, const struct wd_msg *m)
 {
-	json_t *opts = m->dict, *details, *reply;
-	bool ack = json_is_true(json_object_get(opts, "acknowledge")), disclose = false, bad = false;
+	json_t *details, *reply;
+	struct pub_opts o = {.f = {.publisher = s, .exclude_me = true}};
+	struct filter *f = &o.f;
+	bool ack, disclose = false;
 	struct wd_subscription *sub;
-	struct filter f = {.publisher = s, .exclude_me = true};
 	uint64_t pub_id;
 	int rc = 0;
+
+	read_pub_opts(m->dict, &o);
+	ack = o.ack;
 
 	if (!wd_realm_check_uri(realm, s, m->uri, WD_MSG_PUBLISH, m->id1, ack))
 		return 0;
@@ -305,15 +338,7 @@ int wd_broker_publish(struct wd_realm *realm, struct wd_session *s, const struct
 	if (wd_realm_authorize(realm, s, m, m->uri, WD_ACTION_PUBLISH, WD_MSG_PUBLISH, m->id1, ack,
 				&disclose) != 1)
 		return 0;
-	if (json_is_boolean(json_object_get(opts, "exclude_me")))
-		f.exclude_me = json_is_true(json_object_get(opts, "exclude_me"));
-	f.exclude = id_list(opts, "exclude", false, &bad);
-	f.exclude_authid = id_list(opts, "exclude_authid", true, &bad);
-	f.exclude_authrole = id_list(opts, "exclude_authrole", true, &bad);
-	f.eligible = id_list(opts, "eligible", false, &bad);
-	f.eligible_authid = id_list(opts, "eligible_authid", true, &bad);
-	f.eligible_authrole = id_list(opts, "eligible_authrole", true, &bad);
-	if (bad) {
+	if (o.bad) {
 		if (ack)
 			wd_session_send_error(s, WD_MSG_PUBLISH, m->id1, WD_ERR_INVALID_ARGUMENT,
 					      "exclude/eligible options must be lists of session "
@@ -322,15 +347,15 @@ int wd_broker_publish(struct wd_realm *realm, struct wd_session *s, const struct
 	}
 	pub_id = wd_id_pool_global(&realm->ids);
 	if (ack) {
-		reply = json_pack("[iII]", WD_MSG_PUBLISHED, (json_int_t)m->id1, (json_int_t)pub_id);
+		reply = wd_heads_get(&realm->r->heads, WD_MSG_PUBLISHED, 2, m->id1, pub_id, NULL);
 		if (reply == NULL)
 			return WD_ENOMEM;
 		wd_session_send(s, reply);
-		json_decref(reply);
+		wd_heads_put(&realm->r->heads, reply);
 	}
 	/* The role's disclose.publisher and the client's disclose_me both disclose (DESIGN.md
 	 * decision 9: spec behaviour; Crossbar ignores disclose_me). */
-	disclose = disclose || json_is_true(json_object_get(opts, "disclose_me"));
+	disclose = disclose || o.disclose_me;
 	details = disclose ? json_pack("{sIssss}", "publisher", (json_int_t)s->id,
 				       "publisher_authid", s->authid, "publisher_authrole",
 				       s->authrole)
@@ -340,9 +365,9 @@ int wd_broker_publish(struct wd_realm *realm, struct wd_session *s, const struct
 	/* Once per matching subscription, with the same publication id (spec "Pattern-based
 	 * Subscriptions"); pattern subscribers also learn the topic. */
 	if ((sub = wd_map_sget(&realm->broker.by_uri, m->uri)) != NULL)
-		rc = dispatch_event(realm, sub, &f, pub_id, details, m);
+		rc = dispatch_event(realm, sub, f, pub_id, details, m);
 	if (rc == 0 && (realm->broker.by_prefix.count > 0 || realm->broker.by_wildcard.count > 0))
-		rc = dispatch_patterns(realm, &f, pub_id, details, m);
+		rc = dispatch_patterns(realm, f, pub_id, details, m);
 	json_decref(details);
 	return rc;
 }

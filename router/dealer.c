@@ -412,9 +412,10 @@ int wd_dealer_call(struct wd_realm *realm, struct wd_session *s, const struct wd
 		json_object_set_new(details, "receive_progress", json_true());
 	if (details != NULL && reg->match != WD_MATCH_EXACT) /* spec: pattern callees learn it */
 		json_object_set_new(details, "procedure", json_string(m->uri));
-	msg = details ? json_pack("[iIIo]", WD_MSG_INVOCATION, (json_int_t)inv->invocation_id,
-				  (json_int_t)reg->id, details)
+	msg = details ? wd_heads_get(&realm->r->heads, WD_MSG_INVOCATION, 2, inv->invocation_id,
+				     reg->id, details)
 		      : NULL;
+	json_decref(details);
 	if (msg == NULL || wd_map_put(&callee->invocations, inv->invocation_id, inv) < 0)
 		goto fail_msg;
 	if (wd_map_put(&s->calls, m->id1, inv) < 0) {
@@ -424,10 +425,10 @@ int wd_dealer_call(struct wd_realm *realm, struct wd_session *s, const struct wd
 	if (timeout != NULL && json_integer_value(timeout) > 0)
 		time_call(realm->r, inv, (uint64_t)json_integer_value(timeout));
 	wd_session_send_payload(callee, msg, m);
-	json_decref(msg);
+	wd_heads_put(&realm->r->heads, msg);
 	return 0;
 fail_msg:
-	json_decref(msg);
+	wd_heads_put(&realm->r->heads, msg);
 	free(inv);
 	return WD_ENOMEM;
 }
@@ -445,20 +446,20 @@ int wd_dealer_yield(struct wd_realm *realm, struct wd_session *s, const struct w
 {
 	struct wd_invocation *inv = wd_map_get(&s->invocations, m->id1);
 	bool progress;
-	json_t *msg;
-	(void)realm;
+	json_t *msg, *details;
 	if (inv == NULL)
 		return WD_EPROTO; /* YIELD for a request this callee never got */
 	progress = inv->receive_progress && json_is_true(json_object_get(m->dict, "progress"));
 	if (inv->caller != NULL) {
-		msg = progress ? json_pack("[iI{sb}]", WD_MSG_RESULT,
-					   (json_int_t)inv->call_request_id, "progress", 1)
-			       : json_pack("[iI{}]", WD_MSG_RESULT,
-					   (json_int_t)inv->call_request_id);
+		details = progress ? json_pack("{sb}", "progress", 1) : json_object();
+		msg = details ? wd_heads_get(&realm->r->heads, WD_MSG_RESULT, 1,
+					     inv->call_request_id, 0, details)
+			      : NULL;
+		json_decref(details);
 		if (msg == NULL)
 			return WD_ENOMEM;
 		wd_session_send_payload(inv->caller, msg, m);
-		json_decref(msg);
+		wd_heads_put(&realm->r->heads, msg);
 	}
 	if (!progress)
 		finish(inv);
