@@ -5,37 +5,18 @@
 #include <string.h>
 
 #include "protocol/error.h"
+#include "protocol/ws_header.h"
 
 const uint8_t wd_wsf_key[4] = {0x5a, 0x3c, 0x96, 0xe1};
 
 size_t wd_wsf_header_len(uint64_t len)
 {
-	if (len < 126)
-		return 6;
-	if (len <= 0xffff)
-		return 8;
-	return 14;
+	return wd_ws_header_len(len, 1);
 }
 
 size_t wd_wsf_write_header(uint8_t *out, uint8_t opcode, uint64_t len)
 {
-	size_t n = 2;
-	out[0] = (uint8_t)(0x80 | (opcode & 0x0f));
-	if (len < 126) {
-		out[1] = (uint8_t)(0x80 | len);
-	} else if (len <= 0xffff) {
-		out[1] = 0x80 | 126;
-		out[2] = (uint8_t)(len >> 8);
-		out[3] = (uint8_t)len;
-		n = 4;
-	} else {
-		out[1] = 0x80 | 127;
-		for (int i = 0; i < 8; i++)
-			out[2 + i] = (uint8_t)(len >> (56 - 8 * i));
-		n = 10;
-	}
-	memcpy(out + n, wd_wsf_key, 4);
-	return n + 4;
+	return wd_ws_header(out, opcode, len, wd_wsf_key);
 }
 
 void wd_wsf_mask(uint8_t *data, size_t len, size_t phase)

@@ -2,6 +2,8 @@
  * they already are strings "\u0000" + base64, and JSON_ALLOW_NUL keeps that leading NUL. */
 #include "protocol/codec.h"
 
+#include <string.h>
+
 #include "protocol/error.h"
 
 /* Deepest container nesting accepted on decode; the root array counts as 1. */
@@ -66,20 +68,34 @@ static int append_cb(const char *buffer, size_t size, void *data)
 	return 0;
 }
 
-/* Appends the decimal text of i, as jansson writes it ("%" JSON_INTEGER_FORMAT). */
-static int append_int(struct wd_sbuf *out, json_int_t i)
+/* Writes the decimal text of i, as jansson writes it ("%" JSON_INTEGER_FORMAT), to p (room
+ * for 20 bytes). Returns its length. */
+static size_t write_int(uint8_t *p, json_int_t i)
 {
-	char buf[24];
-	size_t n = sizeof(buf);
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
+				    "31323334353637383940414243444546474849505152535455565758596061"
+				    "6263646566676869707172737475767778798081828384858687888990919293949596979899";
+	uint8_t buf[20];
+	size_t n = sizeof(buf), len;
 	/* Negating INT64_MIN overflows, so the digits come from the unsigned magnitude. */
 	uint64_t u = i < 0 ? -(uint64_t)i : (uint64_t)i;
-	do {
-		buf[--n] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u != 0);
+	while (u >= 100) {
+		unsigned d = (unsigned)(u % 100) * 2;
+		u /= 100;
+		buf[--n] = (uint8_t)pairs[d + 1];
+		buf[--n] = (uint8_t)pairs[d];
+	}
+	if (u >= 10) {
+		buf[--n] = (uint8_t)pairs[u * 2 + 1];
+		buf[--n] = (uint8_t)pairs[u * 2];
+	} else {
+		buf[--n] = (uint8_t)('0' + u);
+	}
+	len = 0;
 	if (i < 0)
-		buf[--n] = '-';
-	return wd_sbuf_append(out, buf + n, sizeof(buf) - n);
+		p[len++] = '-';
+	memcpy(p + len, buf + n, sizeof(buf) - n);
+	return len + sizeof(buf) - n;
 }
 
 static int dump(const json_t *v, struct wd_sbuf *out);
@@ -96,16 +112,25 @@ static int encode_array(const json_t *v, struct wd_sbuf *out)
 		return rc;
 	for (i = 0; i < n; i++) {
 		const json_t *e = json_array_get(v, i);
-		if (i > 0 && (rc = wd_sbuf_append(out, ",", 1)) < 0)
+		uint8_t *p;
+		/* Room for a comma, 20 digits and "]". */
+		if ((rc = wd_sbuf_reserve(out, 22)) < 0)
 			return rc;
-		if (json_is_integer(e))
-			rc = append_int(out, json_integer_value(e));
-		else if (json_is_object(e) && json_object_size(e) == 0)
-			rc = wd_sbuf_append(out, "{}", 2);
-		else
-			rc = dump(e, out);
-		if (rc < 0)
-			return rc;
+		p = out->data + out->len;
+		if (i > 0)
+			*p++ = ',';
+		if (json_is_integer(e)) {
+			p += write_int(p, json_integer_value(e));
+		} else if (json_is_object(e) && json_object_size(e) == 0) {
+			*p++ = '{';
+			*p++ = '}';
+		} else {
+			out->len = (size_t)(p - out->data);
+			if ((rc = dump(e, out)) < 0)
+				return rc;
+			continue;
+		}
+		out->len = (size_t)(p - out->data);
 	}
 	return wd_sbuf_append(out, "]", 1);
 }

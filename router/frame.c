@@ -5,6 +5,7 @@
 #include "protocol/envelope.h"
 #include "protocol/error.h"
 #include "protocol/rawsocket.h"
+#include "protocol/ws_header.h"
 
 /* wslay's frame layer writes the header and payload through this callback; our callback
  * always takes everything, so one wslay_frame_send call produces the whole frame. */
@@ -82,28 +83,43 @@ struct wd_buf *wd_frame_ws_raw(struct wd_framer *f, uint8_t opcode, const uint8_
 	return b;
 }
 
+/* Messages are encoded into the scratch buffer after this much room, so that the frame header
+ * goes right in front of them and the frame is copied once, into its shared buffer. */
+#define HEAD_ROOM WD_WS_HEADER_MAX
+
+static int scratch_start(struct wd_framer *f)
+{
+	wd_sbuf_reset(&f->scratch);
+	if (wd_sbuf_reserve(&f->scratch, HEAD_ROOM) < 0)
+		return WD_ENOMEM;
+	f->scratch.len = HEAD_ROOM;
+	return 0;
+}
+
 static struct wd_buf *frame_scratch(struct wd_framer *f, const struct wd_codec *codec,
 				    enum wd_framing framing)
 {
-	if (framing == WD_FRAMING_NONE)
-		return wd_buf_from(f->scratch.data, f->scratch.len);
+	uint8_t *msg = f->scratch.data + HEAD_ROOM, hdr[WD_WS_HEADER_MAX];
+	size_t len = f->scratch.len - HEAD_ROOM, h = 0;
+
 	if (framing == WD_FRAMING_RS) {
-		struct wd_buf *b;
-		if (f->scratch.len >= (UINT32_C(1) << 24) || (b = wd_buf_new(4 + f->scratch.len)) == NULL)
+		if (len >= (UINT32_C(1) << 24))
 			return NULL; /* RawSocket cannot carry 16 MiB or more */
-		wd_rs_header(b->data, WD_RS_MSG, (uint32_t)f->scratch.len);
-		memcpy(b->data + 4, f->scratch.data, f->scratch.len);
-		return b;
+		wd_rs_header(hdr, WD_RS_MSG, (uint32_t)len);
+		h = 4;
+	} else if (framing == WD_FRAMING_WS) {
+		/* One final, unmasked frame: the whole frame can be shared by every receiver. */
+		h = wd_ws_header(hdr, codec->is_binary ? WSLAY_BINARY_FRAME : WSLAY_TEXT_FRAME, len,
+				 NULL);
 	}
-	return wd_frame_ws_raw(f, codec->is_binary ? WSLAY_BINARY_FRAME : WSLAY_TEXT_FRAME,
-			       f->scratch.data, f->scratch.len);
+	memcpy(msg - h, hdr, h);
+	return wd_buf_from(msg - h, h + len);
 }
 
 struct wd_buf *wd_frame_build(struct wd_framer *f, const json_t *msg, const struct wd_codec *codec,
 			      enum wd_framing framing)
 {
-	wd_sbuf_reset(&f->scratch);
-	if (codec->encode(msg, &f->scratch) < 0)
+	if (scratch_start(f) < 0 || codec->encode(msg, &f->scratch) < 0)
 		return NULL;
 	return frame_scratch(f, codec, framing);
 }
@@ -167,8 +183,8 @@ struct wd_buf *wd_frame_set_get(struct wd_frame_set *fs, struct wd_framer *f,
 		return *slot;
 	if (fs->head != NULL && fs->src->raw != NULL && fs->src->raw_codec == codec) {
 		/* Serialize once: the payload goes out in the bytes it came in. */
-		wd_sbuf_reset(&f->scratch);
-		if (codec->encode_spliced(fs->head, fs->src->raw, fs->src->raw_len,
+		if (scratch_start(f) < 0 ||
+		    codec->encode_spliced(fs->head, fs->src->raw, fs->src->raw_len,
 					  fs->src->raw_count, &f->scratch) < 0)
 			return NULL;
 		*slot = frame_scratch(f, codec, framing);
