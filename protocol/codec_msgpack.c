@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "protocol/error.h"
+#include "protocol/utf8.h"
 
 /* Deepest container nesting accepted on decode; the root array counts as 1. The codec contract
  * allows 64, but msgpack-c 4.0's C unpacker keeps a fixed stack of MSGPACK_EMBED_STACK_SIZE
@@ -27,23 +28,45 @@ static size_t be_read(const uint8_t *p, int n)
 	return v;
 }
 
+/* The checks wd_msgpack_to_json makes of a scalar with lead byte b and data p[0..n): text is
+ * UTF-8, keys are text without NUL, integers fit int64, floats are finite. */
+static bool vet_scalar(uint8_t b, const uint8_t *p, size_t n, bool is_str, bool is_key)
+{
+	if (is_key && (!is_str || (n > 0 && memchr(p, '\0', n) != NULL)))
+		return false;
+	if (is_str)
+		return wd_utf8_valid(p, n);
+	if (b == 0xcf)
+		return (p[0] & 0x80) == 0; /* uint 64 above INT64_MAX */
+	if (b == 0xca)
+		return !((p[0] & 0x7f) == 0x7f && (p[1] & 0x80) != 0); /* exponent all ones */
+	if (b == 0xcb)
+		return !((p[0] & 0x7f) == 0x7f && (p[1] & 0xf0) == 0xf0);
+	return true;
+}
+
 /* See codec_msgpack.h: walks the value tree without building it.
  *
- * Why: msgpack-c allocates a container's element array from its declared count before reading
+ * Why skim: msgpack-c allocates a container's element array from its declared count before reading
  * any element, so a five-byte header claiming 2^32 elements would allocate ~100 GB. Here every
  * declared count must fit into the bytes that remain (each value takes at least one byte), which
  * bounds msgpack-c's allocations by a small multiple of len. */
-int wd_msgpack_skim(const uint8_t *in, size_t len)
+int wd_msgpack_walk(const uint8_t *in, size_t len, struct wd_msgpack_walk *w)
 {
 	size_t left[MAX_DEPTH + 1]; /* values still expected at each open level; [0] is the root */
+	bool in_map[MAX_DEPTH + 1];
 	size_t pos = 0;
 	int top = 0;
 
 	left[0] = 1;
+	in_map[0] = false;
+	if (w != NULL)
+		w->n_top = w->count = 0;
 	for (;;) {
 		size_t skip = 0, count = 0;
 		int len_bytes = 0; /* size of a following length or count field */
-		bool is_container = false, is_map = false;
+		bool is_container = false, is_map = false, is_str = false;
+		bool is_key;
 		uint8_t b;
 
 		while (left[top] == 0) {
@@ -51,9 +74,13 @@ int wd_msgpack_skim(const uint8_t *in, size_t len)
 				return pos == len ? 0 : WD_EDECODE; /* trailing bytes */
 			top--;
 		}
+		/* Map entries alternate key, value; a map of n entries starts with 2n left. */
+		is_key = in_map[top] && left[top] % 2 == 0;
 		left[top]--;
 		if (pos >= len)
 			return WD_EDECODE; /* truncated */
+		if (w != NULL && top == 1 && w->n_top < WD_MSGPACK_TOP_MAX)
+			w->top[w->n_top++] = pos;
 		b = in[pos++];
 		if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) {
 			skip = 0; /* fixint, nil, bool */
@@ -65,18 +92,22 @@ int wd_msgpack_skim(const uint8_t *in, size_t len)
 			count = b & 0x0f;
 		} else if (b <= 0xbf) {
 			skip = b & 0x1f; /* fixstr */
+			is_str = true;
 		} else {
 			switch (b) {
-			case 0xc4: /* bin 8, 16, 32 */
 			case 0xd9: /* str 8, 16, 32 */
+			case 0xda:
+			case 0xdb:
+				is_str = true;
+				len_bytes = b == 0xd9 ? 1 : b == 0xda ? 2 : 4;
+				break;
+			case 0xc4: /* bin 8, 16, 32 */
 				len_bytes = 1;
 				break;
 			case 0xc5:
-			case 0xda:
 				len_bytes = 2;
 				break;
 			case 0xc6:
-			case 0xdb:
 				len_bytes = 4;
 				break;
 			case 0xcc: /* uint 8 */
@@ -128,18 +159,32 @@ int wd_msgpack_skim(const uint8_t *in, size_t len)
 				skip = be_read(in + pos, len_bytes);
 			pos += (size_t)len_bytes;
 		}
+		if (w != NULL && top == 0 && !(is_container && !is_map))
+			return WD_EDECODE; /* a WAMP message is an array */
 		if (!is_container) {
 			if (len - pos < skip)
+				return WD_EDECODE;
+			if (w != NULL && w->vet && !vet_scalar(b, in + pos, skip, is_str, is_key))
 				return WD_EDECODE;
 			pos += skip;
 			continue;
 		}
+		if (w != NULL && w->vet && is_key)
+			return WD_EDECODE; /* dict keys are strings */
 		if (top + 1 > MAX_DEPTH)
 			return WD_EDECODE;
 		if (count > (len - pos) / (is_map ? 2 : 1))
 			return WD_EDECODE; /* cannot hold that many values */
+		if (w != NULL && top == 0)
+			w->count = count;
 		left[++top] = is_map ? 2 * count : count;
+		in_map[top] = is_map;
 	}
+}
+
+int wd_msgpack_skim(const uint8_t *in, size_t len)
+{
+	return wd_msgpack_walk(in, len, NULL);
 }
 
 /* Returns the bytes of a str or bin object. msgpack-c leaves the pointer NULL for some empty

@@ -3,6 +3,7 @@
 #define WD_CODEC_MSGPACK_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <msgpack.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +12,22 @@
  * nesting at most 32 levels and no container count larger than the bytes left could hold
  * (so msgpack-c's allocations stay bounded), or WD_EDECODE. */
 int wd_msgpack_skim(const uint8_t *in, size_t len);
+
+/* What wd_msgpack_walk found: the offsets of the root array's first elements. */
+#define WD_MSGPACK_TOP_MAX 8
+struct wd_msgpack_walk {
+	bool vet;                       /* in: also make wd_msgpack_to_json's checks */
+	size_t count;                   /* out: elements of the root array */
+	size_t n_top;                   /* out: offsets recorded, min(count, WD_MSGPACK_TOP_MAX) */
+	size_t top[WD_MSGPACK_TOP_MAX]; /* out: where each element starts */
+};
+
+/* wd_msgpack_skim, for a root that must be an array, which also records where its elements
+ * start and, with w->vet, refuses what wd_msgpack_to_json would (invalid UTF-8, keys that are
+ * not text or hold NUL, integers beyond int64, NaN and infinities). One pass, no allocation:
+ * the router's fast path (envelope.c) validates a payload this way without building it.
+ * Returns 0 or WD_EDECODE. */
+int wd_msgpack_walk(const uint8_t *in, size_t len, struct wd_msgpack_walk *w);
 
 /* Converts o (from input wd_msgpack_skim accepted) into a new json_t at *out, with the
  * codec's rules (bin -> "\0" + base64, string keys without NUL, UTF-8, finite floats,

@@ -3,13 +3,11 @@
  * dict) plus what the codec's decode checks for the payload, without building it. */
 #include "protocol/envelope.h"
 
-#include <math.h>
 #include <string.h>
 
 #include "protocol/codec_msgpack.h"
 #include "protocol/error.h"
 #include "protocol/json_scan.h"
-#include "protocol/utf8.h"
 
 /* codec_json.c's nesting bound (the root array is level 1, so its elements get 63 more). */
 #define JSON_ELEMENT_DEPTH 63
@@ -133,115 +131,131 @@ static int json_envelope(struct wd_envelope *e, const uint8_t *in, size_t len, s
 	return 0;
 }
 
-/* True if o (from input wd_msgpack_skim accepted) is something wd_msgpack_to_json converts:
- * the same rules, without building anything. */
-static bool msgpack_vet(const msgpack_object *o)
+/* Reads a non-negative integer at p: a positive fixint, uint 8-64, or int 8-64 holding a
+ * non-negative value (msgpack-c reads that as a positive integer too). */
+static bool msgpack_uint(const uint8_t *p, uint64_t *out)
 {
-	switch (o->type) {
-	case MSGPACK_OBJECT_NIL:
-	case MSGPACK_OBJECT_BOOLEAN:
-	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
-	case MSGPACK_OBJECT_BIN:
+	int n;
+	uint64_t v = 0;
+	if (p[0] <= 0x7f) {
+		*out = p[0];
 		return true;
-	case MSGPACK_OBJECT_POSITIVE_INTEGER:
-		return o->via.u64 <= (uint64_t)INT64_MAX;
-	case MSGPACK_OBJECT_FLOAT32:
-	case MSGPACK_OBJECT_FLOAT64:
-		return isfinite(o->via.f64);
-	case MSGPACK_OBJECT_STR:
-		return wd_utf8_valid((const uint8_t *)o->via.str.ptr, o->via.str.size);
-	case MSGPACK_OBJECT_ARRAY:
-		for (uint32_t i = 0; i < o->via.array.size; i++)
-			if (!msgpack_vet(&o->via.array.ptr[i]))
-				return false;
-		return true;
-	case MSGPACK_OBJECT_MAP:
-		for (uint32_t i = 0; i < o->via.map.size; i++) {
-			const msgpack_object_kv *kv = &o->via.map.ptr[i];
-			const msgpack_object_str *k = &kv->key.via.str;
-			if (kv->key.type != MSGPACK_OBJECT_STR ||
-			    (k->size > 0 && memchr(k->ptr, '\0', k->size) != NULL) ||
-			    !wd_utf8_valid((const uint8_t *)k->ptr, k->size) || !msgpack_vet(&kv->val))
-				return false;
-		}
-		return true;
-	default:
-		return false;
 	}
+	if (p[0] >= 0xcc && p[0] <= 0xcf)
+		n = 1 << (p[0] - 0xcc); /* 1, 2, 4 or 8 bytes */
+	else if (p[0] >= 0xd0 && p[0] <= 0xd3 && (p[1] & 0x80) == 0)
+		n = 1 << (p[0] - 0xd0);
+	else
+		return false;
+	for (int i = 1; i <= n; i++)
+		v = (v << 8) | p[i];
+	*out = v;
+	return true;
 }
 
-static bool msgpack_id(const msgpack_object *o, uint64_t *out)
+static bool msgpack_id(const uint8_t *p, uint64_t *out)
 {
-	if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER || o->via.u64 > WD_ID_MAX)
+	return msgpack_uint(p, out) && *out <= WD_ID_MAX;
+}
+
+static bool is_msgpack_map(uint8_t b)
+{
+	return (b >= 0x80 && b <= 0x8f) || b == 0xde || b == 0xdf;
+}
+
+static bool is_msgpack_array(uint8_t b)
+{
+	return (b >= 0x90 && b <= 0x9f) || b == 0xdc || b == 0xdd;
+}
+
+/* The text of a str at p (the walk has checked that its bytes are there). */
+static bool msgpack_str(const uint8_t *p, const uint8_t **text, size_t *n)
+{
+	if (p[0] >= 0xa0 && p[0] <= 0xbf) {
+		*n = p[0] & 0x1f;
+		*text = p + 1;
+	} else if (p[0] == 0xd9) {
+		*n = p[1];
+		*text = p + 2;
+	} else if (p[0] == 0xda) {
+		*n = (size_t)p[1] << 8 | p[2];
+		*text = p + 3;
+	} else if (p[0] == 0xdb) {
+		*n = (size_t)p[1] << 24 | (size_t)p[2] << 16 | (size_t)p[3] << 8 | p[4];
+		*text = p + 5;
+	} else {
 		return false;
-	*out = o->via.u64;
+	}
 	return true;
+}
+
+/* Converts the options map in[0..len) (walked and vetted) into a dict. */
+static int msgpack_options(struct wd_envelope *e, const uint8_t *in, size_t len, json_t **dict)
+{
+	msgpack_object o;
+	size_t off = 0;
+	int rc;
+
+	if (in[0] == 0x80) {
+		*dict = json_object(); /* {} */
+		return *dict != NULL ? 0 : WD_ENOMEM;
+	}
+	if ((*dict = cache_get(e, WD_CODEC_MSGPACK, in, len)) != NULL)
+		return 0;
+	if (!e->has_zone) {
+		if (!msgpack_zone_init(&e->zone, 2048))
+			return WD_ENOMEM;
+		e->has_zone = true;
+	}
+	msgpack_zone_clear(&e->zone);
+	if (msgpack_unpack((const char *)in, len, &off, &e->zone, &o) != MSGPACK_UNPACK_SUCCESS ||
+	    off != len)
+		return WD_EUNSUPPORTED;
+	if ((rc = wd_msgpack_to_json(&o, dict)) < 0)
+		return rc == WD_ENOMEM ? WD_ENOMEM : WD_EUNSUPPORTED;
+	cache_put(e, WD_CODEC_MSGPACK, in, len, *dict);
+	return 0;
 }
 
 static int msgpack_envelope(struct wd_envelope *e, const uint8_t *in, size_t len,
 			    struct wd_msg *m, json_t **dict)
 {
-	msgpack_object root, *el;
-	size_t off = 0, n, first, raw, raw_end, opt, opt_end, rest_end;
+	struct wd_msgpack_walk w = {.vet = true};
+	size_t n, first, opt_end;
 	uint64_t type;
-	int rc;
 
-	if (wd_msgpack_skim(in, len) < 0)
+	/* One pass validates the whole message as wd_msgpack_to_json would and finds the
+	 * elements; nothing is unpacked but a non-empty options map. */
+	if (wd_msgpack_walk(in, len, &w) < 0 || w.count == 0 || w.count > w.n_top)
 		return WD_EUNSUPPORTED;
-	if (!e->has_zone) {
-		if (!msgpack_zone_init(&e->zone, 4096))
-			return WD_ENOMEM;
-		e->has_zone = true;
-	}
-	msgpack_zone_clear(&e->zone);
-	if (msgpack_unpack((const char *)in, len, &off, &e->zone, &root) != MSGPACK_UNPACK_SUCCESS ||
-	    off != len || root.type != MSGPACK_OBJECT_ARRAY || root.via.array.size == 0)
-		return WD_EUNSUPPORTED;
-	el = root.via.array.ptr;
-	n = root.via.array.size;
-	if (!msgpack_id(&el[0], &type) || !is_fast_type(type))
+	n = w.count;
+	if (!msgpack_id(in + w.top[0], &type) || !is_fast_type(type))
 		return WD_EUNSUPPORTED;
 	m->type = (enum wd_msg_type)type;
 	first = type == WD_MSG_YIELD ? 3 : 4; /* index of Arguments */
-	if (n < first || n > first + 2 || !msgpack_id(&el[1], &m->id1) ||
-	    el[2].type != MSGPACK_OBJECT_MAP || !msgpack_vet(&el[2]))
+	if (n < first || n > first + 2 || !msgpack_id(in + w.top[1], &m->id1) ||
+	    !is_msgpack_map(in[w.top[2]]))
 		return WD_EUNSUPPORTED;
 	if (type != WD_MSG_YIELD) {
-		const msgpack_object_str *u = &el[3].via.str;
-		if (el[3].type != MSGPACK_OBJECT_STR ||
-		    (u->size > 0 && memchr(u->ptr, '\0', u->size) != NULL) ||
-		    !wd_utf8_valid((const uint8_t *)u->ptr, u->size))
+		const uint8_t *text;
+		size_t text_len;
+		if (!msgpack_str(in + w.top[3], &text, &text_len) ||
+		    memchr(text, '\0', text_len) != NULL)
 			return WD_EUNSUPPORTED;
-		if (set_uri(e, u->size > 0 ? u->ptr : "", u->size, m) < 0)
+		if (set_uri(e, text, text_len, m) < 0)
 			return WD_ENOMEM;
 	}
-	if ((n > first && (el[first].type != MSGPACK_OBJECT_ARRAY || !msgpack_vet(&el[first]))) ||
-	    (n > first + 1 &&
-	     (el[first + 1].type != MSGPACK_OBJECT_MAP || !msgpack_vet(&el[first + 1]))))
+	if ((n > first && !is_msgpack_array(in[w.top[first]])) ||
+	    (n > first + 1 && !is_msgpack_map(in[w.top[first + 1]])))
 		return WD_EUNSUPPORTED;
 	if (n > first) {
-		if (wd_codec_msgpack.element_span(in, len, first, &raw, &raw_end) < 0)
-			return WD_EUNSUPPORTED;
-		m->raw = in + raw;
-		m->raw_len = raw_end - raw;
+		m->raw = in + w.top[first];
+		m->raw_len = len - w.top[first];
 		m->raw_count = n - first;
 		m->raw_codec = &wd_codec_msgpack;
 	}
-	if (el[2].via.map.size == 0) {
-		*dict = json_object();
-	} else {
-		/* The options' bytes run from element 2 to element 3 (or the end). */
-		if (wd_codec_msgpack.element_span(in, len, 2, &opt, &opt_end) < 0)
-			return WD_EUNSUPPORTED;
-		if (n > 3 && wd_codec_msgpack.element_span(in, len, 3, &opt_end, &rest_end) < 0)
-			return WD_EUNSUPPORTED;
-		if ((*dict = cache_get(e, WD_CODEC_MSGPACK, in + opt, opt_end - opt)) == NULL) {
-			if ((rc = wd_msgpack_to_json(&el[2], dict)) < 0)
-				return rc == WD_ENOMEM ? WD_ENOMEM : WD_EUNSUPPORTED;
-			cache_put(e, WD_CODEC_MSGPACK, in + opt, opt_end - opt, *dict);
-		}
-	}
-	return *dict != NULL ? 0 : WD_ENOMEM;
+	opt_end = n > 3 ? w.top[3] : len;
+	return msgpack_options(e, in + w.top[2], opt_end - w.top[2], dict);
 }
 
 int wd_envelope_decode(struct wd_envelope *e, const struct wd_codec *codec, const uint8_t *in,

@@ -34,7 +34,7 @@ struct wd_envelope {
 	struct wd_envelope_cached cache[WD_ENVELOPE_CACHE];
 	unsigned next_slot;   /* replaced next when the cache is full (round robin) */
 	struct wd_sbuf text;  /* the URI of the current message, NUL-terminated */
-	msgpack_zone zone;    /* msgpack-c objects of the current message */
+	msgpack_zone zone;    /* msgpack-c objects of a non-empty msgpack options map */
 	bool has_zone;
 	bool busy;            /* between a successful decode and wd_envelope_release */
 };
