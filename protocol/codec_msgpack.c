@@ -357,7 +357,15 @@ struct pack_ctx {
 static int append_cb(void *data, const char *buf, size_t len)
 {
 	struct pack_ctx *c = data;
-	if ((c->rc = wd_sbuf_append(c->out, buf, len)) < 0)
+	struct wd_sbuf *out = c->out;
+	/* msgpack-c calls this for every header and scalar (1-9 bytes): copy in place while
+	 * there is room, and grow the buffer only when there is not. */
+	if (out->data != NULL && out->cap - out->len >= len) {
+		memcpy(out->data + out->len, buf, len);
+		out->len += len;
+		return 0;
+	}
+	if ((c->rc = wd_sbuf_append(out, buf, len)) < 0)
 		return -1;
 	return 0;
 }

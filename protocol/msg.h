@@ -76,7 +76,10 @@ struct wd_msg {
 	json_t *args;        /* array or NULL */
 	json_t *kwargs;      /* object or NULL */
 	/* Arguments and ArgumentsKw exactly as they arrived (wd_msg_attach_raw): raw_count
-	 * encoded elements of raw_codec in raw[0..raw_len), or raw NULL when there are none. */
+	 * encoded elements of raw_codec in raw[0..raw_len), or raw NULL when there are none.
+	 * A message from the fast path (protocol/envelope.h) has raw but NULL args/kwargs:
+	 * wd_msg_payload_decode builds them when needed. dict is read-only: the fast path shares
+	 * it between messages with the same options. */
 	const uint8_t *raw;
 	size_t raw_len, raw_count;
 	const struct wd_codec *raw_codec;
