@@ -42,6 +42,11 @@ static int json_decode(const uint8_t *in, size_t len, json_t **out)
 	json_error_t err;
 	json_t *v;
 
+	/* A raw NUL byte is never valid JSON (inside strings it must be escaped), but jansson
+	 * 2.14 drops one that follows a number or literal ("[1\0]"), and the router would then
+	 * forward those bytes as they came. */
+	if (memchr(in, '\0', len) != NULL)
+		return WD_EDECODE;
 	/* jansson itself rejects trailing data (no JSON_DISABLE_EOF_CHECK), invalid UTF-8 and
 	 * integers outside int64 ("too big integer"). */
 	v = json_loadb((const char *)in, len, JSON_ALLOW_NUL, &err);

@@ -294,6 +294,11 @@ static void json_embedded_nul_byte_outside_string_rejected(void **state)
 	(void)state;
 	assert_int_equal(C->decode((const uint8_t *)"[1]\0", 4, &v), WD_EDECODE);
 	assert_int_equal(C->decode((const uint8_t *)"[1,\"a\0\"]", 8, &v), WD_EDECODE);
+	/* jansson 2.14 alone accepts a NUL right after a number or literal. */
+	assert_int_equal(C->decode((const uint8_t *)"[1\0]", 4, &v), WD_EDECODE);
+	assert_int_equal(C->decode((const uint8_t *)"[true\0]", 7, &v), WD_EDECODE);
+	assert_int_equal(C->decode((const uint8_t *)"[16,1\0,{},\"t\"]", 15, &v), WD_EDECODE);
+	assert_null(v);
 }
 
 static void json_nul_in_object_key_rejected(void **state)
