@@ -359,7 +359,7 @@ int wd_broker_publish(struct wd_realm *realm, struct wd_session *s, const struct
 	details = disclose ? json_pack("{sIssss}", "publisher", (json_int_t)s->id,
 				       "publisher_authid", s->authid, "publisher_authrole",
 				       s->authrole)
-			   : json_object();
+			   : wd_heads_empty(&realm->r->heads);
 	if (details == NULL)
 		return WD_ENOMEM;
 	/* Once per matching subscription, with the same publication id (spec "Pattern-based

@@ -405,9 +405,13 @@ int wd_dealer_call(struct wd_realm *realm, struct wd_session *s, const struct wd
 	/* Role disclose.caller and the caller's disclose_me both disclose (DESIGN.md decision 9:
 	 * spec behaviour; Crossbar ignores disclose_me). */
 	disclose = disclose || json_is_true(json_object_get(m->dict, "disclose_me"));
-	details = disclose ? json_pack("{sIssss}", "caller", (json_int_t)s->id, "caller_authid",
-				       s->authid, "caller_authrole", s->authrole)
-			   : json_object();
+	if (disclose)
+		details = json_pack("{sIssss}", "caller", (json_int_t)s->id, "caller_authid",
+				    s->authid, "caller_authrole", s->authrole);
+	else if (inv->receive_progress || reg->match != WD_MATCH_EXACT)
+		details = json_object(); /* filled below */
+	else
+		details = wd_heads_empty(&realm->r->heads);
 	if (details != NULL && inv->receive_progress)
 		json_object_set_new(details, "receive_progress", json_true());
 	if (details != NULL && reg->match != WD_MATCH_EXACT) /* spec: pattern callees learn it */
@@ -451,7 +455,8 @@ int wd_dealer_yield(struct wd_realm *realm, struct wd_session *s, const struct w
 		return WD_EPROTO; /* YIELD for a request this callee never got */
 	progress = inv->receive_progress && json_is_true(json_object_get(m->dict, "progress"));
 	if (inv->caller != NULL) {
-		details = progress ? json_pack("{sb}", "progress", 1) : json_object();
+		details = progress ? json_pack("{sb}", "progress", 1)
+				   : wd_heads_empty(&realm->r->heads);
 		msg = details ? wd_heads_get(&realm->r->heads, WD_MSG_RESULT, 1,
 					     inv->call_request_id, 0, details)
 			      : NULL;

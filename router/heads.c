@@ -75,8 +75,17 @@ void wd_heads_put(struct wd_heads *h, json_t *head)
 	h->pool[h->n++] = head;
 }
 
+json_t *wd_heads_empty(struct wd_heads *h)
+{
+	if (h->empty == NULL)
+		h->empty = json_object();
+	return json_incref(h->empty);
+}
+
 void wd_heads_deinit(struct wd_heads *h)
 {
+	json_decref(h->empty);
+	h->empty = NULL;
 	while (h->n > 0)
 		json_decref(h->pool[--h->n]);
 }
