@@ -153,6 +153,9 @@ cleanup
 run_one wampd pubsub --serializer json --publishers 1 --subscribers 1 --window 1000 --threads 1
 run_one wampd pubsub --serializer json --publishers 1 --subscribers 10 --window 1000 --threads 2
 run_one wampd pubsub --serializer json --publishers 1 --subscribers 1000 --window 100 --threads 2
+# The same with the window of the other pub/sub rows: at 1000 subscribers a window of 100 keeps
+# batches per writev small, and the run measures syscalls more than routing (bench/README.md).
+run_one wampd pubsub --serializer json --publishers 1 --subscribers 1000 --window 1000 --threads 2
 run_one wampd pubsub --serializer msgpack --publishers 1 --subscribers 1 --window 1000 --threads 1
 run_one wampd pubsub --serializer msgpack --publishers 1 --subscribers 10 --window 1000 --threads 2
 run_one wampd rpc --serializer json --callees 1 --callers 16 --window 100 --threads 1
