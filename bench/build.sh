@@ -1,4 +1,4 @@
-# Shared by run.sh and profile.sh: builds wampd-bench and wampd (release) in $BUILD and sets
+# Shared by run.sh and profile.sh: builds wampd-bench, wampd-floor and wampd (release) in $BUILD and sets
 # BUILD_STATE to fresh, stale (wampd did not build; the previous binary is measured) or
 # given:<path> (WAMPD was set by the caller). Expects ROOT, BUILD, WAMPD and WAMPD_GIVEN.
 bench_build() {
@@ -8,7 +8,7 @@ bench_build() {
 	# The tree is shared with engineers mid-edit: if the build fails but binaries exist, say so
 	# loudly and measure the last good build (recorded as "build":"stale").
 	BUILD_LOG=${TMPDIR:-/tmp}/wampd-bench-build.log
-	if ! ninja -C "$BUILD" bench/wampd-bench >"$BUILD_LOG" 2>&1; then
+	if ! ninja -C "$BUILD" bench/wampd-bench bench/wampd-floor >"$BUILD_LOG" 2>&1; then
 		cat "$BUILD_LOG" >&2
 		return 1
 	fi

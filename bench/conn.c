@@ -11,6 +11,11 @@
 #include "bench/wsframe.h"
 #include "protocol/error.h"
 
+/* Output beyond this is written before more is queued in the same loop turn. Writing only at
+ * the end of a turn makes generator and router take turns on one batch (lockstep: each idles
+ * while the other works) instead of overlapping. */
+#define EARLY_FLUSH_BYTES (16u << 10)
+
 static void require_mem(int rc)
 {
 	if (rc < 0) {
@@ -46,9 +51,24 @@ size_t wd_bench_conn_backlog(const struct wd_bench_conn *c)
 	return c->out.len + c->wout.len;
 }
 
+/* Writes what is queued now, while the loop turn goes on, so that the router can work on it
+ * while this thread produces the rest (see EARLY_FLUSH_BYTES). */
+static void flush_early(struct wd_bench_conn *c)
+{
+	uv_buf_t ub = uv_buf_init((char *)c->out.data, (unsigned)c->out.len);
+	int n = uv_try_write((uv_stream_t *)&c->tcp, &ub, 1);
+	if (n <= 0)
+		return; /* EAGAIN or an error: the regular flush deals with it */
+	memmove(c->out.data, c->out.data + n, c->out.len - (size_t)n);
+	c->out.len -= (size_t)n;
+}
+
 uint8_t *wd_bench_conn_reserve(struct wd_bench_conn *c, size_t len)
 {
 	struct wd_bench_thread *t = c->th;
+	if (c->out.len >= EARLY_FLUSH_BYTES && !c->is_writing && !c->is_closing &&
+	    c->state >= WD_CONN_HELLO)
+		flush_early(c);
 	require_mem(wd_sbuf_reserve(&c->out, len));
 	uint8_t *p = c->out.data + c->out.len;
 	c->out.len += len;

@@ -4,12 +4,15 @@
 #   DURATION=2 bench/run.sh       shorter runs
 #   SKIP_FOX=1 bench/run.sh       wampd only
 #   WAMPD=/path/to/wampd bench/run.sh   measure that binary instead of building build-bench's
+#   ONLY="msgpack --publishers 1 --subscribers 10" bench/run.sh   only the rows whose arguments
+#                                 contain that text (written to results/partial.jsonl)
 # Every router is started fresh for each run on a free 127.0.0.1 port and killed afterwards.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=$ROOT/build-bench
 BENCH=$BUILD/bench/wampd-bench
+FLOOR=$BUILD/bench/wampd-floor
 WAMPD_GIVEN=${WAMPD:-}
 WAMPD=${WAMPD:-$BUILD/router/wampd}
 FOX_DIR=$ROOT/bench/fox
@@ -17,6 +20,10 @@ RESULTS_DIR=$ROOT/bench/results
 OUT=$RESULTS_DIR/latest.jsonl
 DURATION=${DURATION:-5}
 SKIP_FOX=${SKIP_FOX:-0}
+ONLY=${ONLY:-} # a substring of the scenario arguments: run only the matching rows
+if [ -n "$ONLY" ]; then
+	OUT=$RESULTS_DIR/partial.jsonl # a partial run leaves the full matrix's record alone
+fi
 RUN_TIMEOUT=$((${DURATION%.*} + 90)) # setup of 10000 sessions + run + drain
 
 WORK=$(mktemp -d /tmp/wampd-bench.XXXXXX)
@@ -76,6 +83,20 @@ EOF
 
 PORT=""
 STARTUP_MS=""
+# start_router NAME CMD...: starts a router (CMD listens on $PORT), sets ROUTER_PID and STARTUP_MS.
+start_router() {
+	local name=$1 out
+	shift
+	out=$(start_and_wait "$PORT" "$WORK/$name.log" "$@")
+	ROUTER_PID=${out% *}
+	STARTUP_MS=${out#* }
+	if [ "$STARTUP_MS" = "-1.0" ]; then
+		log "$name did not start; log:"
+		tail -20 "$WORK/$name.log" >&2
+		return 1
+	fi
+}
+
 start_wampd() {
 	PORT=$(free_port)
 	local cbdir=$WORK/cb-$PORT
@@ -83,28 +104,17 @@ start_wampd() {
 	cat >"$cbdir/config.json" <<EOF
 {"version":2,"workers":[{"type":"router","realms":[{"name":"realm1","roles":[{"name":"anonymous","permissions":[{"uri":"","match":"prefix","allow":{"call":true,"register":true,"publish":true,"subscribe":true},"disclose":{"caller":false,"publisher":false},"cache":true}]}]}],"transports":[{"type":"web","endpoint":{"type":"tcp","interface":"127.0.0.1","port":$PORT},"paths":{"ws":{"type":"websocket","serializers":["json","msgpack"]}}}]}]}
 EOF
-	local out
-	out=$(start_and_wait "$PORT" "$WORK/wampd.log" "$WAMPD" start --cbdir "$cbdir" --loglevel warn)
-	ROUTER_PID=${out% *}
-	STARTUP_MS=${out#* }
-	if [ "$STARTUP_MS" = "-1.0" ]; then
-		log "wampd did not start; log:"
-		tail -20 "$WORK/wampd.log" >&2
-		return 1
-	fi
+	start_router wampd "$WAMPD" start --cbdir "$cbdir" --loglevel warn
 }
 
 start_fox() {
 	PORT=$(free_port)
-	local out
-	out=$(start_and_wait "$PORT" "$WORK/fox.log" node "$FOX_DIR/server.mjs" "$PORT")
-	ROUTER_PID=${out% *}
-	STARTUP_MS=${out#* }
-	if [ "$STARTUP_MS" = "-1.0" ]; then
-		log "fox-wamp did not start; log:"
-		tail -20 "$WORK/fox.log" >&2
-		return 1
-	fi
+	start_router fox-wamp node "$FOX_DIR/server.mjs" "$PORT"
+}
+
+start_floor() {
+	PORT=$(free_port)
+	start_router wampd-floor "$FLOOR" "$PORT"
 }
 
 rss_of() { awk '/^VmRSS:/ {print $2 * 1024}' "/proc/$1/status"; }
@@ -114,7 +124,11 @@ rss_of() { awk '/^VmRSS:/ {print $2 * 1024}' "/proc/$1/status"; }
 run_one() {
 	local label=$1
 	shift
-	if [ "$label" = wampd ]; then start_wampd; else start_fox; fi
+	case $label in
+	wampd) start_wampd ;;
+	floor) start_floor ;;
+	*) start_fox ;;
+	esac
 	log "$label $*"
 	local line
 	line=$(timeout "$RUN_TIMEOUT" "$BENCH" "$@" --url "ws://127.0.0.1:$PORT/ws" \
@@ -139,36 +153,52 @@ printf '{"scenario":"meta","date":"%s","nproc":%s,"kernel":"%s","loadavg_before"
 	"$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" "$BUILD_STATE" >>"$TMP_OUT"
 
 # ---- wampd: start-up time and idle RSS (median-free: one fresh start) ----
-start_wampd
-sleep 0.5
-line=$(printf '{"scenario":"startup","router":"wampd","startup_ms":%s,"idle_rss_bytes":%s}' \
-	"$STARTUP_MS" "$(rss_of "$ROUTER_PID")")
-echo "$line" >>"$TMP_OUT"
-echo "$line"
-cleanup
+if [ -z "$ONLY" ]; then
+	start_wampd
+	sleep 0.5
+	line=$(printf '{"scenario":"startup","router":"wampd","startup_ms":%s,"idle_rss_bytes":%s}' \
+		"$STARTUP_MS" "$(rss_of "$ROUTER_PID")")
+	echo "$line" >>"$TMP_OUT"
+	echo "$line"
+	cleanup
+fi
 
-# ---- wampd matrix ----
-# Window sizes keep the router busy without letting its per-connection queue bound (16 MiB)
-# trip. --threads 2 where fan-out makes the subscribers' parsing the larger share.
-run_one wampd pubsub --serializer json --publishers 1 --subscribers 1 --window 1000 --threads 1
-run_one wampd pubsub --serializer json --publishers 1 --subscribers 10 --window 1000 --threads 2
-run_one wampd pubsub --serializer json --publishers 1 --subscribers 1000 --window 100 --threads 2
-# The same with the window of the other pub/sub rows: at 1000 subscribers a window of 100 keeps
-# batches per writev small, and the run measures syscalls more than routing (bench/README.md).
-run_one wampd pubsub --serializer json --publishers 1 --subscribers 1000 --window 1000 --threads 2
-run_one wampd pubsub --serializer msgpack --publishers 1 --subscribers 1 --window 1000 --threads 1
-run_one wampd pubsub --serializer msgpack --publishers 1 --subscribers 10 --window 1000 --threads 2
-run_one wampd rpc --serializer json --callees 1 --callers 16 --window 100 --threads 1
-run_one wampd rpc --serializer msgpack --callees 1 --callers 16 --window 100 --threads 1
-run_one wampd pubsub --serializer json --publishers 1 --subscribers 10 --rate 10000 --threads 1
-run_one wampd pubsub --serializer json --publishers 1 --subscribers 100 --rate 10000 --threads 2
-run_one wampd conns --serializer json --sessions 10000 --threads 1
-
-# ---- fox-wamp: same json scenarios ----
-if [ "$SKIP_FOX" != 1 ]; then
-	if [ ! -d "$FOX_DIR/node_modules/fox-wamp" ]; then
-		(cd "$FOX_DIR" && npm ci --no-audit --no-fund --loglevel=error >&2)
+# ---- the matrix ----
+# Each throughput row runs against wampd, then against wampd-floor (the reference server of
+# the targets, bench/floor.h) and fox-wamp (json only), back to back, so that the three are
+# compared under the same conditions of this shared machine. Window sizes keep the router busy
+# without letting its per-connection output bound (16 MiB) trip. --threads 2 where fan-out
+# makes the subscribers' parsing the larger share.
+if [ "$SKIP_FOX" != 1 ] && [ ! -d "$FOX_DIR/node_modules/fox-wamp" ]; then
+	(cd "$FOX_DIR" && npm ci --no-audit --no-fund --loglevel=error >&2)
+fi
+row() { # row ROUTERS ARGS...: ROUTERS is a comma list of wampd, floor, fox-wamp
+	local routers=$1
+	shift
+	if [ -n "$ONLY" ] && [[ "$*" != *"$ONLY"* ]]; then
+		return 0
 	fi
+	for r in ${routers//,/ }; do
+		if [ "$r" = fox-wamp ] && { [ "$SKIP_FOX" = 1 ] || [[ "$*" == *msgpack* ]]; }; then
+			continue
+		fi
+		run_one "$r" "$@"
+	done
+}
+ALL=wampd,floor,fox-wamp
+row $ALL pubsub --serializer json --publishers 1 --subscribers 1 --window 1000 --threads 1
+row $ALL pubsub --serializer json --publishers 1 --subscribers 10 --window 1000 --threads 2
+row $ALL pubsub --serializer json --publishers 1 --subscribers 1000 --window 1000 --threads 2
+row $ALL pubsub --serializer msgpack --publishers 1 --subscribers 1 --window 1000 --threads 1
+row $ALL pubsub --serializer msgpack --publishers 1 --subscribers 10 --window 1000 --threads 2
+row $ALL rpc --serializer json --callees 1 --callers 16 --window 100 --threads 1
+row $ALL rpc --serializer msgpack --callees 1 --callers 16 --window 100 --threads 1
+row wampd,fox-wamp pubsub --serializer json --publishers 1 --subscribers 10 --rate 10000 --threads 1
+row wampd,fox-wamp pubsub --serializer json --publishers 1 --subscribers 100 --rate 10000 --threads 2
+row wampd,fox-wamp conns --serializer json --sessions 10000 --threads 1
+
+# ---- fox-wamp: start-up time and idle RSS ----
+if [ "$SKIP_FOX" != 1 ] && [ -z "$ONLY" ]; then
 	start_fox
 	sleep 0.5
 	line=$(printf '{"scenario":"startup","router":"fox-wamp","startup_ms":%s,"idle_rss_bytes":%s}' \
@@ -176,14 +206,8 @@ if [ "$SKIP_FOX" != 1 ]; then
 	echo "$line" >>"$TMP_OUT"
 	echo "$line"
 	cleanup
-	run_one fox-wamp pubsub --serializer json --publishers 1 --subscribers 1 --window 1000 --threads 1
-	run_one fox-wamp pubsub --serializer json --publishers 1 --subscribers 10 --window 1000 --threads 2
-	run_one fox-wamp pubsub --serializer json --publishers 1 --subscribers 1000 --window 100 --threads 2
-	run_one fox-wamp rpc --serializer json --callees 1 --callers 16 --window 100 --threads 1
-	run_one fox-wamp pubsub --serializer json --publishers 1 --subscribers 10 --rate 10000 --threads 1
-	run_one fox-wamp pubsub --serializer json --publishers 1 --subscribers 100 --rate 10000 --threads 2
-	run_one fox-wamp conns --serializer json --sessions 10000 --threads 1
 fi
 
 mv "$TMP_OUT" "$OUT"
 log "results: $OUT"
+python3 "$ROOT/bench/summary.py" "$OUT"
