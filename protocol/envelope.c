@@ -39,6 +39,30 @@ static json_t *cache_get(struct wd_envelope *e, enum wd_codec_id codec, const ui
 	return NULL;
 }
 
+/* Returns a new reference to a cached dict whose encoding is a prefix of p[0..avail) (a whole
+ * value is self-delimiting: that prefix is the value at p) and sets *n to its length, or NULL. */
+static json_t *cache_prefix(struct wd_envelope *e, enum wd_codec_id codec, const uint8_t *p,
+			    size_t avail, size_t *n)
+{
+	for (unsigned i = 0; i < WD_ENVELOPE_CACHE; i++) {
+		struct wd_envelope_cached *c = &e->cache[i];
+		if (c->dict != NULL && c->codec == codec && c->len <= avail &&
+		    memcmp(c->bytes, p, c->len) == 0) {
+			*n = c->len;
+			return json_incref(c->dict);
+		}
+	}
+	return NULL;
+}
+
+/* A new reference to the shared empty dict, or NULL. */
+static json_t *empty_dict(struct wd_envelope *e)
+{
+	if (e->empty == NULL)
+		e->empty = json_object();
+	return json_incref(e->empty);
+}
+
 static void cache_put(struct wd_envelope *e, enum wd_codec_id codec, const uint8_t *p, size_t n,
 		      json_t *dict)
 {
@@ -81,8 +105,12 @@ static int json_envelope(struct wd_envelope *e, const uint8_t *in, size_t len, s
 	    m->id1 > WD_ID_MAX || comma(in, len, &p) < 0)
 		return WD_EUNSUPPORTED;
 	opt = p;
-	if (p >= len || in[p] != '{' ||
-	    wd_json_scan_value(in, len, p, JSON_ELEMENT_DEPTH, &opt_end) < 0)
+	if (p >= len || in[p] != '{')
+		return WD_EUNSUPPORTED;
+	/* Options seen before need no scan: their bytes are compared with the cached ones. */
+	if ((*dict = cache_prefix(e, WD_CODEC_JSON, in + opt, len - opt, &q)) != NULL)
+		opt_end = opt + q;
+	else if (wd_json_scan_value(in, len, p, JSON_ELEMENT_DEPTH, &opt_end) < 0)
 		return WD_EUNSUPPORTED;
 	p = opt_end;
 	if (type != WD_MSG_YIELD) {
@@ -109,11 +137,11 @@ static int json_envelope(struct wd_envelope *e, const uint8_t *in, size_t len, s
 	if (p >= len || in[p] != ']' || wd_json_skip_ws(in, len, p + 1) != len)
 		return WD_EUNSUPPORTED;
 
-	/* The options go to jansson: the router reads them. An empty dict is common enough to
-	 * skip the parser for. */
-	if (in[wd_json_skip_ws(in, len, opt + 1)] == '}') {
-		*dict = json_object();
-	} else if ((*dict = cache_get(e, WD_CODEC_JSON, in + opt, opt_end - opt)) == NULL) {
+	/* The options go to jansson (the router reads them) unless they came from the cache. An
+	 * empty dict is common enough to skip the parser for. */
+	if (*dict == NULL && in[wd_json_skip_ws(in, len, opt + 1)] == '}') {
+		*dict = empty_dict(e);
+	} else if (*dict == NULL) {
 		*dict = json_loadb((const char *)in + opt, opt_end - opt, JSON_ALLOW_NUL, &err);
 		if (*dict == NULL)
 			return json_error_code(&err) == json_error_out_of_memory ? WD_ENOMEM
@@ -197,7 +225,7 @@ static int msgpack_options(struct wd_envelope *e, const uint8_t *in, size_t len,
 	int rc;
 
 	if (in[0] == 0x80) {
-		*dict = json_object(); /* {} */
+		*dict = empty_dict(e); /* {} */
 		return *dict != NULL ? 0 : WD_ENOMEM;
 	}
 	if ((*dict = cache_get(e, WD_CODEC_MSGPACK, in, len)) != NULL)
@@ -291,6 +319,8 @@ void wd_envelope_release(struct wd_envelope *e)
 
 void wd_envelope_deinit(struct wd_envelope *e)
 {
+	json_decref(e->empty);
+	e->empty = NULL;
 	for (unsigned i = 0; i < WD_ENVELOPE_CACHE; i++) {
 		json_decref(e->cache[i].dict);
 		e->cache[i].dict = NULL;

@@ -32,6 +32,7 @@ struct wd_envelope_cached {
 /* Scratch state for one decoded message at a time; zero-initialise, then wd_envelope_deinit. */
 struct wd_envelope {
 	struct wd_envelope_cached cache[WD_ENVELOPE_CACHE];
+	json_t *empty;        /* the shared {} of messages without options */
 	unsigned next_slot;   /* replaced next when the cache is full (round robin) */
 	struct wd_sbuf text;  /* the URI of the current message, NUL-terminated */
 	msgpack_zone zone;    /* msgpack-c objects of a non-empty msgpack options map */

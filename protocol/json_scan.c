@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "protocol/error.h"
+#include "protocol/swar.h"
 #include "protocol/utf8.h"
 
 /* Deepest nesting this scanner tracks (codec_json.c allows 64 for a whole message). */
@@ -17,21 +18,9 @@
 #define REAL_INT_DIGITS_MAX 200
 #define REAL_EXP_DIGITS_MAX 2
 
-static bool is_ws(uint8_t c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 static bool is_digit(uint8_t c)
 {
 	return c >= '0' && c <= '9';
-}
-
-size_t wd_json_skip_ws(const uint8_t *in, size_t len, size_t pos)
-{
-	while (pos < len && is_ws(in[pos]))
-		pos++;
-	return pos;
 }
 
 static int hex4(const uint8_t *p, unsigned *out)
@@ -53,11 +42,43 @@ static int hex4(const uint8_t *p, unsigned *out)
 	return 0;
 }
 
+/* Flags the bytes of the 8 in x that end a plain run of string text: a quote, a backslash, a
+ * control character or a byte of a multi-byte sequence (wd_swar_first finds the first). */
+static uint64_t plain_run_ends(uint64_t x)
+{
+	return wd_swar_has_less(x, 0x20) | wd_swar_has_zero(x ^ (WD_SWAR_ONES * '"')) |
+	       wd_swar_has_zero(x ^ (WD_SWAR_ONES * '\\')) | (x & WD_SWAR_HIGHS);
+}
+
+/* Returns the position of the first byte from pos that ends a plain run of string text, or
+ * len. */
+static size_t skip_plain(const uint8_t *in, size_t len, size_t pos)
+{
+	for (; len - pos >= 8; pos += 8) {
+		uint64_t m = plain_run_ends(wd_swar_load(in + pos));
+		if (m != 0)
+			return pos + wd_swar_first(m);
+	}
+	while (pos < len && in[pos] >= 0x20 && in[pos] < 0x80 && in[pos] != '"' && in[pos] != '\\')
+		pos++;
+	return pos;
+}
+
+/* Returns the first position from pos that is not an ASCII digit, or len. */
+static size_t skip_digits(const uint8_t *in, size_t len, size_t pos)
+{
+	while (len - pos >= 8 && wd_swar_all_digits(wd_swar_load(in + pos)))
+		pos += 8;
+	while (pos < len && is_digit(in[pos]))
+		pos++;
+	return pos;
+}
+
 /* Scans a string at in[pos] == '"'. is_key: jansson refuses NUL in object keys. */
 static int scan_string(const uint8_t *in, size_t len, size_t pos, bool is_key, size_t *end)
 {
 	pos++;
-	while (pos < len) {
+	while ((pos = skip_plain(in, len, pos)) < len) {
 		uint8_t c = in[pos];
 		if (c == '"') {
 			*end = pos + 1;
@@ -122,16 +143,13 @@ static int scan_number(const uint8_t *in, size_t len, size_t pos, size_t *end)
 		pos++;
 		int_digits = 1;
 	} else {
-		while (pos < len && is_digit(in[pos])) {
-			pos++;
-			int_digits++;
-		}
+		pos = skip_digits(in, len, pos);
+		int_digits = pos - digits;
 	}
 	if (pos < len && in[pos] == '.') {
 		size_t start = ++pos;
 		is_real = true;
-		while (pos < len && is_digit(in[pos]))
-			pos++;
+		pos = skip_digits(in, len, pos);
 		if (pos == start)
 			return WD_EDECODE;
 	}
@@ -254,7 +272,7 @@ int wd_json_scan_plain_string(const uint8_t *in, size_t len, size_t pos, size_t 
 {
 	if (pos >= len || in[pos] != '"')
 		return WD_EDECODE;
-	for (pos++; pos < len; pos++) {
+	for (pos = skip_plain(in, len, pos + 1); pos < len; pos = skip_plain(in, len, pos + 1)) {
 		uint8_t c = in[pos];
 		if (c == '"') {
 			*end = pos + 1;
@@ -282,6 +300,12 @@ int wd_json_scan_uint(const uint8_t *in, size_t len, size_t pos, uint64_t *v, si
 	if (in[pos] == '0') {
 		pos++;
 	} else {
+		/* Request IDs are often 16 digits: eight at a time while they last. */
+		while (len - pos >= 8 && pos - start <= 8 &&
+		       wd_swar_all_digits(wd_swar_load(in + pos))) {
+			x = x * 100000000 + wd_swar_digits8(wd_swar_load(in + pos));
+			pos += 8;
+		}
 		while (pos < len && is_digit(in[pos]) && pos - start < 16)
 			x = x * 10 + (uint64_t)(in[pos++] - '0');
 	}

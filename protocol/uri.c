@@ -43,8 +43,15 @@ bool wd_uri_check(const char *uri, enum wd_uri_mode mode, enum wd_uri_empty empt
 	if (uri == NULL)
 		return false;
 	for (;; p++) {
-		if (*p == '.' || *p == '\0') {
-			bool is_last = *p == '\0';
+		unsigned char c = *p;
+		/* The common case first: a character that is plainly part of a component. */
+		if (mode == WD_URI_STRICT ? strict_char(c)
+					  : (c > ' ' && c < 0x80 && c != '#' && c != '.')) {
+			comp_len++;
+			continue;
+		}
+		if (c == '.' || c == '\0') {
+			bool is_last = c == '\0';
 			if (comp_len == 0) {
 				/* NO_EMPTY: never. LAST_EMPTY: only the final component (so "" and
 				 * "a." pass, "." and "a..b" do not). ANY_EMPTY: always. */
@@ -58,13 +65,9 @@ bool wd_uri_check(const char *uri, enum wd_uri_mode mode, enum wd_uri_empty empt
 			comp_len = 0;
 			continue;
 		}
-		if (mode == WD_URI_STRICT) {
-			if (!strict_char(*p))
-				return false;
-		} else {
-			if (*p == '#' || space_len(p) > 0)
-				return false;
-		}
+		/* Strict mode allows nothing else; loose mode refuses '#' and whitespace. */
+		if (mode == WD_URI_STRICT || c == '#' || space_len(p) > 0)
+			return false;
 		comp_len++;
 	}
 }

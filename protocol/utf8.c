@@ -1,5 +1,7 @@
 #include "protocol/utf8.h"
 
+#include "protocol/swar.h"
+
 size_t wd_utf8_seq(const uint8_t *p, size_t n)
 {
 	uint8_t b = p[0];
@@ -28,6 +30,10 @@ bool wd_utf8_valid(const uint8_t *p, size_t n)
 	size_t i = 0;
 	while (i < n) {
 		size_t k;
+		if (n - i >= 8 && (wd_swar_load(p + i) & WD_SWAR_HIGHS) == 0) {
+			i += 8; /* eight ASCII bytes */
+			continue;
+		}
 		if (p[i] < 0x80) {
 			i++;
 			continue;

@@ -53,10 +53,9 @@ static bool close_code_valid(uint16_t c)
 	return (c >= 1000 && c <= 1003) || (c >= 1007 && c <= 1014) || (c >= 3000 && c <= 4999);
 }
 
-/* Checks a complete header and starts its frame. Returns 0 or a failure via fail(). */
-static ssize_t start_frame(struct wd_ws_parser *p, struct wd_ws_out *out)
+/* Checks a complete header h and starts its frame. Returns 0 or a failure via fail(). */
+static ssize_t start_frame(struct wd_ws_parser *p, const uint8_t *h, struct wd_ws_out *out)
 {
-	const uint8_t *h = p->head;
 	uint8_t n = h[1] & 0x7f;
 	size_t off = 2;
 	if (h[0] & 0x70)
@@ -167,17 +166,25 @@ ssize_t wd_ws_parse(struct wd_ws_parser *p, uint8_t *in, size_t len, struct wd_w
 	memset(out, 0, sizeof(*out));
 	while (pos < len) {
 		if (!p->in_payload) {
-			/* Header: usually whole in in[]; a split one is gathered in p->head. */
-			size_t need = p->head_len < 2 ? 2 : head_size(p->head);
-			while (p->head_len < need && pos < len) {
-				p->head[p->head_len++] = in[pos++];
-				if (p->head_len == 2)
-					need = head_size(p->head);
+			/* Header: usually whole in in[] and read there; a split one is gathered in
+			 * p->head. */
+			const uint8_t *h = in + pos;
+			size_t need;
+			if (p->head_len == 0 && len - pos >= 2 && len - pos >= (need = head_size(h))) {
+				pos += need;
+			} else {
+				need = p->head_len < 2 ? 2 : head_size(p->head);
+				while (p->head_len < need && pos < len) {
+					p->head[p->head_len++] = in[pos++];
+					if (p->head_len == 2)
+						need = head_size(p->head);
+				}
+				if (p->head_len < need)
+					return (ssize_t)pos;
+				h = p->head;
 			}
-			if (p->head_len < need)
-				return (ssize_t)pos;
 			p->head_len = 0;
-			ssize_t rc = start_frame(p, out);
+			ssize_t rc = start_frame(p, h, out);
 			if (rc < 0)
 				return rc;
 		}
