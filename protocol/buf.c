@@ -14,7 +14,83 @@ struct wd_buf *wd_buf_new(size_t len)
 		return NULL;
 	b->refs = 1;
 	b->len = (uint32_t)len;
+	b->pool = NULL;
 	return b;
+}
+
+/* Idle pooled buffers are poisoned under ASan, so a use after the last unref is still
+ * reported as it would be after free(). */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WD_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(WD_ASAN)
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+/* Class sizes (header included) are 256 << class. */
+#define CLASS_SHIFT 8
+
+static int class_of(size_t len)
+{
+	size_t total = sizeof(struct wd_buf) + len;
+	int c = 0;
+	while (((size_t)256 << c) < total)
+		c++;
+	return c;
+}
+
+struct wd_buf *wd_buf_pool_new(struct wd_buf_pool *p, size_t len)
+{
+	struct wd_buf *b;
+	int c;
+	if (p == NULL || len > WD_BUF_POOL_MAX_LEN)
+		return wd_buf_new(len);
+	c = class_of(len);
+	if ((b = p->idle[c]) != NULL) {
+		UNPOISON(b, (size_t)1 << (CLASS_SHIFT + c));
+		memcpy(&p->idle[c], b->data, sizeof(b));
+		p->n_idle[c]--;
+	} else if ((b = malloc((size_t)1 << (CLASS_SHIFT + c))) == NULL) {
+		return NULL;
+	}
+	b->refs = 1;
+	b->len = (uint32_t)len;
+	b->pool = p;
+	p->out++;
+	return b;
+}
+
+static void pool_put(struct wd_buf_pool *p, struct wd_buf *b)
+{
+	int c = class_of(b->len);
+	p->out--;
+	if ((size_t)p->n_idle[c] << (CLASS_SHIFT + c) >= WD_BUF_POOL_KEEP_BYTES) {
+		free(b);
+		return;
+	}
+	memcpy(b->data, &p->idle[c], sizeof(b));
+	POISON(b, (size_t)1 << (CLASS_SHIFT + c));
+	p->idle[c] = b;
+	p->n_idle[c]++;
+}
+
+void wd_buf_pool_deinit(struct wd_buf_pool *p)
+{
+	for (int c = 0; c < WD_BUF_POOL_CLASSES; c++)
+		while (p->idle[c] != NULL) {
+			struct wd_buf *b = p->idle[c];
+			UNPOISON(b, (size_t)1 << (CLASS_SHIFT + c));
+			memcpy(&p->idle[c], b->data, sizeof(b));
+			free(b);
+		}
+	memset(p->n_idle, 0, sizeof(p->n_idle));
 }
 
 struct wd_buf *wd_buf_from(const void *data, size_t len)
@@ -36,8 +112,12 @@ void wd_buf_unref(struct wd_buf *b)
 {
 	if (b == NULL || b->refs == UINT32_MAX)
 		return;
-	if (--b->refs == 0)
-		free(b);
+	if (--b->refs == 0) {
+		if (b->pool != NULL)
+			pool_put(b->pool, b);
+		else
+			free(b);
+	}
 }
 
 int wd_sbuf_reserve(struct wd_sbuf *s, size_t extra)

@@ -6,9 +6,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct wd_buf_pool;
+
 struct wd_buf {
 	uint32_t refs; /* UINT32_MAX marks a static buffer: ref/unref do nothing */
 	uint32_t len;
+	struct wd_buf_pool *pool; /* where it returns at refs 0; NULL: to free() */
 	uint8_t data[]; /* written once by its builder, read-only afterwards */
 };
 
@@ -20,6 +23,26 @@ struct wd_buf *wd_buf_from(const void *data, size_t len);
 struct wd_buf *wd_buf_ref(struct wd_buf *b);
 /* NULL-safe; frees at 0. */
 void wd_buf_unref(struct wd_buf *b);
+
+/* Recycled buffers for the frames a router sends by the million: malloc and free of ~150-byte
+ * blocks that live one loop turn cost more than building the frame. Buffers up to
+ * WD_BUF_POOL_MAX_LEN bytes come from size classes and go back to a bounded free list; larger
+ * ones are plain wd_buf_new. One pool per thread (not thread-safe); every buffer it gave out
+ * must be back before wd_buf_pool_deinit. */
+#define WD_BUF_POOL_CLASSES 5
+#define WD_BUF_POOL_MAX_LEN (4096 - sizeof(struct wd_buf))
+#define WD_BUF_POOL_KEEP_BYTES (1u << 20) /* per class, idle */
+
+struct wd_buf_pool {
+	struct wd_buf *idle[WD_BUF_POOL_CLASSES]; /* linked through their first data bytes */
+	uint32_t n_idle[WD_BUF_POOL_CLASSES];
+	uint64_t out;                             /* buffers given out and not yet back */
+};
+
+/* Zero the struct to initialise. Frees the idle buffers. */
+void wd_buf_pool_deinit(struct wd_buf_pool *p);
+/* Like wd_buf_new, from p (NULL: wd_buf_new). */
+struct wd_buf *wd_buf_pool_new(struct wd_buf_pool *p, size_t len);
 
 /* Growable scratch buffer. Zero-initialise; wd_sbuf_free() releases it. */
 struct wd_sbuf {

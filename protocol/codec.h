@@ -12,6 +12,8 @@
 
 #include "protocol/buf.h"
 
+struct wd_head;
+
 enum wd_codec_id {
 	WD_CODEC_JSON = 0,
 	WD_CODEC_MSGPACK = 1,
@@ -42,11 +44,13 @@ struct wd_codec {
 	 * this way without re-encoding them). Returns 0, or WD_ENOTFOUND (fewer elements) or
 	 * WD_EINVAL (not an array). Must not be used on input decode() rejected. */
 	int (*element_span)(const uint8_t *in, size_t len, size_t index, size_t *off, size_t *end);
-	/* Appends to out the encoding of head (an array of at most 13 elements) extended by
-	 * `count` more elements whose encoding is raw[0..raw_len) (from element_span of the same
-	 * codec). Returns 0, WD_EINVAL or WD_ENOMEM. */
-	int (*encode_spliced)(const json_t *head, const uint8_t *raw, size_t raw_len, size_t count,
-			      struct wd_sbuf *out);
+	/* Appends the encoding of h (borrowed) followed by `count` more elements whose encoding is
+	 * raw[0..raw_len) (payload bytes of this codec, from element_span or the envelope decoder;
+	 * raw may be NULL when count is 0). Integers are written directly, like an empty dict.
+	 * Returns 0, WD_EINVAL (msgpack: more than 15 elements; a dict the serializer cannot
+	 * express) or WD_ENOMEM; on error out->len is as before the call. */
+	int (*encode_head)(const struct wd_head *h, const uint8_t *raw, size_t raw_len,
+			   size_t count, struct wd_sbuf *out);
 };
 
 extern const struct wd_codec wd_codec_json;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "protocol/error.h"
+#include "protocol/msg.h"
 
 /* Deepest container nesting accepted on decode; the root array counts as 1. */
 #define MAX_DEPTH 64
@@ -73,34 +74,74 @@ static int append_cb(const char *buffer, size_t size, void *data)
 	return 0;
 }
 
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
+				  "31323334353637383940414243444546474849505152535455565758596061"
+				  "6263646566676869707172737475767778798081828384858687888990919293949596979899";
+
+/* Writes v (< 10^8) as exactly 8 digits, zero-padded. */
+static void put8(uint8_t *p, uint32_t v)
+{
+	uint32_t hi = v / 10000, lo = v % 10000;
+	memcpy(p, digit_pairs + (hi / 100) * 2, 2);
+	memcpy(p + 2, digit_pairs + (hi % 100) * 2, 2);
+	memcpy(p + 4, digit_pairs + (lo / 100) * 2, 2);
+	memcpy(p + 6, digit_pairs + (lo % 100) * 2, 2);
+}
+
+/* Writes v (< 10^8) without padding. Returns the digit count. */
+static size_t put_small(uint8_t *p, uint32_t v)
+{
+	size_t n = 1;
+	uint8_t *q;
+	if (v >= 10000000) {
+		put8(p, v); /* most random 53-bit IDs have 16 digits */
+		return 8;
+	}
+	for (uint32_t t = 10; v >= t; t *= 10)
+		n++;
+	q = p + n;
+	while (v >= 100) {
+		q -= 2;
+		memcpy(q, digit_pairs + (v % 100) * 2, 2);
+		v /= 100;
+	}
+	if (v >= 10)
+		memcpy(q - 2, digit_pairs + v * 2, 2);
+	else
+		q[-1] = (uint8_t)('0' + v);
+	return n;
+}
+
+/* Writes the decimal digits of u to p (room for 20 bytes), in groups of 8 so that most of the
+ * arithmetic is 32-bit. Returns their count. */
+static size_t write_uint(uint8_t *p, uint64_t u)
+{
+	const uint64_t e8 = 100000000, e16 = e8 * e8;
+	size_t n;
+	if (u < e8)
+		return put_small(p, (uint32_t)u);
+	if (u < e16) {
+		n = put_small(p, (uint32_t)(u / e8));
+		put8(p + n, (uint32_t)(u % e8));
+		return n + 8;
+	}
+	n = put_small(p, (uint32_t)(u / e16));
+	u %= e16;
+	put8(p + n, (uint32_t)(u / e8));
+	put8(p + n + 8, (uint32_t)(u % e8));
+	return n + 16;
+}
+
 /* Writes the decimal text of i, as jansson writes it ("%" JSON_INTEGER_FORMAT), to p (room
  * for 20 bytes). Returns its length. */
 static size_t write_int(uint8_t *p, json_int_t i)
 {
-	static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
-				    "31323334353637383940414243444546474849505152535455565758596061"
-				    "6263646566676869707172737475767778798081828384858687888990919293949596979899";
-	uint8_t buf[20];
-	size_t n = sizeof(buf), len;
 	/* Negating INT64_MIN overflows, so the digits come from the unsigned magnitude. */
-	uint64_t u = i < 0 ? -(uint64_t)i : (uint64_t)i;
-	while (u >= 100) {
-		unsigned d = (unsigned)(u % 100) * 2;
-		u /= 100;
-		buf[--n] = (uint8_t)pairs[d + 1];
-		buf[--n] = (uint8_t)pairs[d];
+	if (i < 0) {
+		*p = '-';
+		return 1 + write_uint(p + 1, -(uint64_t)i);
 	}
-	if (u >= 10) {
-		buf[--n] = (uint8_t)pairs[u * 2 + 1];
-		buf[--n] = (uint8_t)pairs[u * 2];
-	} else {
-		buf[--n] = (uint8_t)('0' + u);
-	}
-	len = 0;
-	if (i < 0)
-		p[len++] = '-';
-	memcpy(p + len, buf + n, sizeof(buf) - n);
-	return len + sizeof(buf) - n;
+	return write_uint(p, (uint64_t)i);
 }
 
 static int dump(const json_t *v, struct wd_sbuf *out);
@@ -218,23 +259,59 @@ static int json_element_span(const uint8_t *in, size_t len, size_t index, size_t
 	return 0;
 }
 
-static int json_encode_spliced(const json_t *head, const uint8_t *raw, size_t raw_len,
-			       size_t count, struct wd_sbuf *out)
+static int json_encode_head(const struct wd_head *h, const uint8_t *raw, size_t raw_len,
+			    size_t count, struct wd_sbuf *out)
 {
 	size_t start = out->len;
-	int rc = json_encode(head, out);
-	if (rc < 0 || count == 0)
-		return rc;
-	/* "[a,b]" becomes "[a,b," + raw + "]"; an empty head "[]" becomes "[" + raw + "]". */
-	out->len--;
-	if (out->len > start + 1 && wd_sbuf_append(out, ",", 1) < 0)
+	uint8_t *p;
+	int rc;
+
+	/* "[", the integers with their commas, ",{}", "," + payload and "]". Every ID is below
+	 * 2^53 (16 digits); the type and REQUEST.Type are small. */
+	if (wd_sbuf_reserve(out, 1 + h->n_ints * 21 + 3 + 1 + raw_len + 1) < 0)
+		return WD_ENOMEM;
+	p = out->data + out->len;
+	*p++ = '[';
+	for (unsigned i = 0; i < h->n_ints; i++) {
+		if (i > 0)
+			*p++ = ',';
+		p += write_uint(p, h->ints[i]);
+	}
+	if (h->has_dict && (h->dict == NULL || json_object_size(h->dict) == 0)) {
+		memcpy(p, ",{}", 3);
+		p += 3;
+	} else if (h->has_dict) {
+		*p++ = ',';
+		out->len = (size_t)(p - out->data);
+		if ((rc = dump(h->dict, out)) < 0)
+			goto fail;
+		p = out->data + out->len;
+	}
+	out->len = (size_t)(p - out->data);
+	if (h->uri != NULL) {
+		json_t *uri = json_string(h->uri);
+		rc = uri == NULL ? WD_EINVAL
+				 : wd_sbuf_append(out, ",", 1) < 0 ? WD_ENOMEM : dump(uri, out);
+		json_decref(uri);
+		if (rc < 0)
+			goto fail;
+	}
+	/* A dict or URI was appended through the sbuf: make room for the tail again. */
+	rc = WD_ENOMEM;
+	if (wd_sbuf_reserve(out, 1 + raw_len + 1) < 0)
 		goto fail;
-	if (wd_sbuf_append(out, raw, raw_len) < 0 || wd_sbuf_append(out, "]", 1) < 0)
-		goto fail;
+	p = out->data + out->len;
+	if (count > 0) {
+		*p++ = ',';
+		memcpy(p, raw, raw_len);
+		p += raw_len;
+	}
+	*p++ = ']';
+	out->len = (size_t)(p - out->data);
 	return 0;
 fail:
 	out->len = start;
-	return WD_ENOMEM;
+	return rc;
 }
 
 const struct wd_codec wd_codec_json = {
@@ -246,5 +323,5 @@ const struct wd_codec wd_codec_json = {
         .decode = json_decode,
         .encode = json_encode,
         .element_span = json_element_span,
-        .encode_spliced = json_encode_spliced,
+        .encode_head = json_encode_head,
 };

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "protocol/error.h"
+#include "protocol/msg.h"
 #include "protocol/utf8.h"
 
 /* Deepest container nesting accepted on decode; the root array counts as 1. The codec contract
@@ -576,21 +577,68 @@ static int msgpack_element_span(const uint8_t *in, size_t len, size_t index, siz
 	return 0;
 }
 
-static int msgpack_encode_spliced(const json_t *head, const uint8_t *raw, size_t raw_len,
-				  size_t count, struct wd_sbuf *out)
+/* Writes v as msgpack-c's msgpack_pack_uint64 would (the shortest form). Returns its length. */
+static size_t write_uint(uint8_t *p, uint64_t v)
 {
-	size_t start = out->len, n = json_array_size(head);
-	int rc;
-	if (!json_is_array(head) || n + count > 15)
-		return WD_EINVAL; /* the head is re-tagged as one fixarray below */
-	if ((rc = msgpack_encode(head, out)) < 0)
-		return rc;
-	out->data[start] = (uint8_t)(0x90 | (n + count));
-	if (wd_sbuf_append(out, raw, raw_len) < 0) {
-		out->len = start;
-		return WD_ENOMEM;
+	int n;
+	if (v < 128) {
+		p[0] = (uint8_t)v;
+		return 1;
 	}
+	if (v < 256) {
+		p[0] = 0xcc;
+		n = 1;
+	} else if (v < 65536) {
+		p[0] = 0xcd;
+		n = 2;
+	} else if (v < (UINT64_C(1) << 32)) {
+		p[0] = 0xce;
+		n = 4;
+	} else {
+		p[0] = 0xcf;
+		n = 8;
+	}
+	for (int i = 0; i < n; i++)
+		p[1 + i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+	return 1 + (size_t)n;
+}
+
+static int msgpack_encode_head(const struct wd_head *h, const uint8_t *raw, size_t raw_len,
+			       size_t count, struct wd_sbuf *out)
+{
+	size_t start = out->len, n = h->n_ints + h->has_dict + (h->uri != NULL) + count;
+	uint8_t *p;
+	int rc = WD_ENOMEM;
+
+	if (n > 15)
+		return WD_EINVAL; /* one fixarray header */
+	if (wd_sbuf_reserve(out, 1 + h->n_ints * 9 + 1 + raw_len) < 0)
+		return WD_ENOMEM;
+	p = out->data + out->len;
+	*p++ = (uint8_t)(0x90 | n);
+	for (unsigned i = 0; i < h->n_ints; i++)
+		p += write_uint(p, h->ints[i]);
+	out->len = (size_t)(p - out->data);
+	if (h->has_dict) {
+		if (h->dict == NULL || json_object_size(h->dict) == 0)
+			out->data[out->len++] = 0x80; /* {} */
+		else if ((rc = msgpack_encode(h->dict, out)) < 0)
+			goto fail;
+	}
+	if (h->uri != NULL) {
+		struct pack_ctx c = {.out = out, .rc = 0};
+		msgpack_packer pk;
+		msgpack_packer_init(&pk, &c, append_cb);
+		if ((rc = pack_text(&pk, h->uri, strlen(h->uri))) < 0)
+			goto fail;
+	}
+	rc = WD_ENOMEM;
+	if (count > 0 && wd_sbuf_append(out, raw, raw_len) < 0)
+		goto fail;
 	return 0;
+fail:
+	out->len = start;
+	return rc;
 }
 
 const struct wd_codec wd_codec_msgpack = {
@@ -602,5 +650,5 @@ const struct wd_codec wd_codec_msgpack = {
         .decode = msgpack_decode,
         .encode = msgpack_encode,
         .element_span = msgpack_element_span,
-        .encode_spliced = msgpack_encode_spliced,
+        .encode_head = msgpack_encode_head,
 };

@@ -197,3 +197,22 @@ void wd_msg_attach_raw(struct wd_msg *m, const struct wd_codec *codec, const uin
 	m->raw_count = m->kwargs != NULL ? 2 : 1;
 	m->raw_codec = codec;
 }
+
+json_t *wd_head_to_json(const struct wd_head *h)
+{
+	json_t *a = json_array();
+	if (a == NULL)
+		return NULL;
+	for (unsigned i = 0; i < h->n_ints; i++)
+		if (json_array_append_new(a, json_integer((json_int_t)h->ints[i])) < 0)
+			goto fail;
+	if (h->has_dict &&
+	    json_array_append_new(a, h->dict ? json_incref((json_t *)h->dict) : json_object()) < 0)
+		goto fail;
+	if (h->uri != NULL && json_array_append_new(a, json_string(h->uri)) < 0)
+		goto fail;
+	return a;
+fail:
+	json_decref(a);
+	return NULL;
+}

@@ -4,6 +4,7 @@
 #define WD_MSG_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -100,6 +101,22 @@ int wd_msg_parse(json_t *root, struct wd_msg *out);
  * or if the span cannot be found. */
 void wd_msg_attach_raw(struct wd_msg *m, const struct wd_codec *codec, const uint8_t *in,
 		       size_t len);
+
+/* The part of an outgoing message before its payload: leading integers (the type, then IDs, or
+ * ERROR's REQUEST.Type and Request), an optional dict and an optional URI, in that order. Every
+ * message that carries Arguments has this shape, so the router sends EVENT, PUBLISHED,
+ * INVOCATION, RESULT and ERROR without building a tree (codec encode_head). */
+struct wd_head {
+	uint64_t ints[4];   /* ints[0] is the message type; IDs are at most 2^53 */
+	unsigned n_ints;    /* 1 to 4 */
+	bool has_dict;
+	const json_t *dict; /* borrowed; NULL while has_dict: an empty dict */
+	const char *uri;    /* borrowed; NULL: none */
+};
+
+/* Returns a new array holding h's elements, for a serializer that needs the whole message as
+ * a tree, or NULL (no memory). */
+json_t *wd_head_to_json(const struct wd_head *h);
 
 /* Returns the upper-case name of a message type ("PUBLISH") or "UNKNOWN". */
 const char *wd_msg_type_name(int type);

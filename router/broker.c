@@ -267,33 +267,31 @@ static bool receives(const struct filter *f, const struct wd_session *r)
 	return true;
 }
 
-static int dispatch_event(struct wd_realm *realm, struct wd_subscription *sub,
-			  const struct filter *f, uint64_t pub_id, json_t *details,
-			  const struct wd_msg *m)
+/* details: NULL for an empty dict. */
+static int dispatch_event(struct wd_subscription *sub, const struct filter *f, uint64_t pub_id,
+			  const json_t *details, const struct wd_msg *m)
 {
 	struct wd_frame_set fs;
-	json_t *ev = wd_heads_get(&realm->r->heads, WD_MSG_EVENT, 2, sub->id, pub_id, details);
-	if (ev == NULL)
-		return WD_ENOMEM;
+	struct wd_head ev = {
+		.ints = {WD_MSG_EVENT, sub->id, pub_id}, .n_ints = 3, .has_dict = true, .dict = details};
 	/* One encoding per serializer for the whole subscription, shared by reference; the
 	 * publisher's serializer gets its payload bytes as they came. */
-	wd_frame_set_init_payload(&fs, ev, m);
+	wd_frame_set_init_head(&fs, &ev, m);
 	for (size_t i = 0; i < sub->n; i++) {
 		struct wd_session *r = sub->subscribers[i];
 		if (receives(f, r))
 			wd_session_send_set(r, &fs);
 	}
 	wd_frame_set_release(&fs);
-	wd_heads_put(&realm->r->heads, ev);
 	return 0;
 }
 
 /* Delivers to the prefix and wildcard subscriptions that match m's topic. */
 static int dispatch_patterns(struct wd_realm *realm, const struct filter *f, uint64_t pub_id,
-			     json_t *details, const struct wd_msg *m)
+			     const json_t *details, const struct wd_msg *m)
 {
 	struct wd_map *tables[] = {&realm->broker.by_prefix, &realm->broker.by_wildcard};
-	json_t *d = json_deep_copy(details);
+	json_t *d = details != NULL ? json_deep_copy(details) : json_object();
 	int rc = 0;
 	if (d == NULL || json_object_set_new(d, "topic", json_string(m->uri)) < 0) {
 		json_decref(d);
@@ -307,7 +305,7 @@ static int dispatch_patterns(struct wd_realm *realm, const struct filter *f, uin
 					   ? wd_uri_match_prefix(sub->uri, m->uri)
 					   : wd_uri_match_wildcard(sub->uri, m->uri);
 			if (hit)
-				rc = dispatch_event(realm, sub, f, pub_id, d, m);
+				rc = dispatch_event(sub, f, pub_id, d, m);
 		}
 	json_decref(d);
 	return rc;
@@ -315,7 +313,7 @@ static int dispatch_patterns(struct wd_realm *realm, const struct filter *f, uin
 
 int wd_broker_publish(struct wd_realm *realm, struct wd_session *s, const struct wd_msg *m)
 {
-	json_t *details, *reply;
+	json_t *details;
 	struct pub_opts o = {.f = {.publisher = s, .exclude_me = true}};
 	struct filter *f = &o.f;
 	bool ack, disclose = false;
@@ -347,25 +345,21 @@ int wd_broker_publish(struct wd_realm *realm, struct wd_session *s, const struct
 	}
 	pub_id = wd_id_pool_global(&realm->ids);
 	if (ack) {
-		reply = wd_heads_get(&realm->r->heads, WD_MSG_PUBLISHED, 2, m->id1, pub_id, NULL);
-		if (reply == NULL)
-			return WD_ENOMEM;
-		wd_session_send(s, reply);
-		wd_heads_put(&realm->r->heads, reply);
+		struct wd_head reply = {.ints = {WD_MSG_PUBLISHED, m->id1, pub_id}, .n_ints = 3};
+		wd_session_send_head(s, &reply, NULL);
 	}
 	/* The role's disclose.publisher and the client's disclose_me both disclose (DESIGN.md
 	 * decision 9: spec behaviour; Crossbar ignores disclose_me). */
 	disclose = disclose || o.disclose_me;
-	details = disclose ? json_pack("{sIssss}", "publisher", (json_int_t)s->id,
-				       "publisher_authid", s->authid, "publisher_authrole",
-				       s->authrole)
-			   : wd_heads_empty(&realm->r->heads);
-	if (details == NULL)
+	details = NULL; /* {} */
+	if (disclose &&
+	    (details = json_pack("{sIssss}", "publisher", (json_int_t)s->id, "publisher_authid",
+				 s->authid, "publisher_authrole", s->authrole)) == NULL)
 		return WD_ENOMEM;
 	/* Once per matching subscription, with the same publication id (spec "Pattern-based
 	 * Subscriptions"); pattern subscribers also learn the topic. */
 	if ((sub = wd_map_sget(&realm->broker.by_uri, m->uri)) != NULL)
-		rc = dispatch_event(realm, sub, f, pub_id, details, m);
+		rc = dispatch_event(sub, f, pub_id, details, m);
 	if (rc == 0 && (realm->broker.by_prefix.count > 0 || realm->broker.by_wildcard.count > 0))
 		rc = dispatch_patterns(realm, f, pub_id, details, m);
 	json_decref(details);

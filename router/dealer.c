@@ -371,7 +371,8 @@ int wd_dealer_call(struct wd_realm *realm, struct wd_session *s, const struct wd
 	struct wd_registration *reg;
 	struct wd_invocation *inv;
 	struct wd_session *callee;
-	json_t *details, *msg;
+	struct wd_head head;
+	json_t *details;
 	bool disclose = false;
 	char text[300];
 	if (!wd_realm_check_uri(realm, s, m->uri, WD_MSG_CALL, m->id1, true) ||
@@ -405,34 +406,36 @@ int wd_dealer_call(struct wd_realm *realm, struct wd_session *s, const struct wd
 	/* Role disclose.caller and the caller's disclose_me both disclose (DESIGN.md decision 9:
 	 * spec behaviour; Crossbar ignores disclose_me). */
 	disclose = disclose || json_is_true(json_object_get(m->dict, "disclose_me"));
+	details = NULL; /* {} */
 	if (disclose)
 		details = json_pack("{sIssss}", "caller", (json_int_t)s->id, "caller_authid",
 				    s->authid, "caller_authrole", s->authrole);
 	else if (inv->receive_progress || reg->match != WD_MATCH_EXACT)
 		details = json_object(); /* filled below */
-	else
-		details = wd_heads_empty(&realm->r->heads);
+	if ((disclose || inv->receive_progress || reg->match != WD_MATCH_EXACT) && details == NULL)
+		goto fail_inv;
 	if (details != NULL && inv->receive_progress)
 		json_object_set_new(details, "receive_progress", json_true());
 	if (details != NULL && reg->match != WD_MATCH_EXACT) /* spec: pattern callees learn it */
 		json_object_set_new(details, "procedure", json_string(m->uri));
-	msg = details ? wd_heads_get(&realm->r->heads, WD_MSG_INVOCATION, 2, inv->invocation_id,
-				     reg->id, details)
-		      : NULL;
-	json_decref(details);
-	if (msg == NULL || wd_map_put(&callee->invocations, inv->invocation_id, inv) < 0)
-		goto fail_msg;
+	if (wd_map_put(&callee->invocations, inv->invocation_id, inv) < 0)
+		goto fail_details;
 	if (wd_map_put(&s->calls, m->id1, inv) < 0) {
 		wd_map_del(&callee->invocations, inv->invocation_id);
-		goto fail_msg;
+		goto fail_details;
 	}
 	if (timeout != NULL && json_integer_value(timeout) > 0)
 		time_call(realm->r, inv, (uint64_t)json_integer_value(timeout));
-	wd_session_send_payload(callee, msg, m);
-	wd_heads_put(&realm->r->heads, msg);
+	head = (struct wd_head){.ints = {WD_MSG_INVOCATION, inv->invocation_id, reg->id},
+				.n_ints = 3,
+				.has_dict = true,
+				.dict = details};
+	wd_session_send_head(callee, &head, m);
+	json_decref(details);
 	return 0;
-fail_msg:
-	wd_heads_put(&realm->r->heads, msg);
+fail_details:
+	json_decref(details);
+fail_inv:
 	free(inv);
 	return WD_ENOMEM;
 }
@@ -450,21 +453,19 @@ int wd_dealer_yield(struct wd_realm *realm, struct wd_session *s, const struct w
 {
 	struct wd_invocation *inv = wd_map_get(&s->invocations, m->id1);
 	bool progress;
-	json_t *msg, *details;
 	if (inv == NULL)
 		return WD_EPROTO; /* YIELD for a request this callee never got */
 	progress = inv->receive_progress && json_is_true(json_object_get(m->dict, "progress"));
 	if (inv->caller != NULL) {
-		details = progress ? json_pack("{sb}", "progress", 1)
-				   : wd_heads_empty(&realm->r->heads);
-		msg = details ? wd_heads_get(&realm->r->heads, WD_MSG_RESULT, 1,
-					     inv->call_request_id, 0, details)
-			      : NULL;
-		json_decref(details);
-		if (msg == NULL)
+		json_t *details = NULL; /* {} */
+		struct wd_head head = {.ints = {WD_MSG_RESULT, inv->call_request_id},
+				       .n_ints = 2,
+				       .has_dict = true};
+		if (progress && (details = json_pack("{sb}", "progress", 1)) == NULL)
 			return WD_ENOMEM;
-		wd_session_send_payload(inv->caller, msg, m);
-		wd_heads_put(&realm->r->heads, msg);
+		head.dict = details;
+		wd_session_send_head(inv->caller, &head, m);
+		json_decref(details);
 	}
 	if (!progress)
 		finish(inv);
@@ -509,12 +510,11 @@ int wd_dealer_invocation_error(struct wd_realm *realm, struct wd_session *s,
 	if (inv == NULL)
 		return WD_EPROTO;
 	if (inv->caller != NULL) {
-		json_t *head = json_pack("[iiI{}s]", WD_MSG_ERROR, WD_MSG_CALL,
-					 (json_int_t)inv->call_request_id, m->uri);
-		if (head == NULL)
-			return WD_ENOMEM;
-		wd_session_send_payload(inv->caller, head, m);
-		json_decref(head);
+		struct wd_head head = {.ints = {WD_MSG_ERROR, WD_MSG_CALL, inv->call_request_id},
+				       .n_ints = 3,
+				       .has_dict = true,
+				       .uri = m->uri};
+		wd_session_send_head(inv->caller, &head, m);
 	}
 	finish(inv);
 	return 0;

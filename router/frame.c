@@ -52,6 +52,7 @@ void wd_framer_deinit(struct wd_framer *f)
 	if (f->wslay != NULL)
 		wslay_frame_context_free(f->wslay);
 	wd_sbuf_free(&f->scratch);
+	wd_buf_pool_deinit(&f->pool);
 	f->wslay = NULL;
 }
 
@@ -83,24 +84,20 @@ struct wd_buf *wd_frame_ws_raw(struct wd_framer *f, uint8_t opcode, const uint8_
 	return b;
 }
 
-/* Messages are encoded into the scratch buffer after this much room, so that the frame header
- * goes right in front of them and the frame is copied once, into its shared buffer. */
-#define HEAD_ROOM WD_WS_HEADER_MAX
-
+/* Messages are encoded into the scratch buffer, then copied once, behind their frame header,
+ * into a pooled shared buffer. */
 static int scratch_start(struct wd_framer *f)
 {
 	wd_sbuf_reset(&f->scratch);
-	if (wd_sbuf_reserve(&f->scratch, HEAD_ROOM) < 0)
-		return WD_ENOMEM;
-	f->scratch.len = HEAD_ROOM;
 	return 0;
 }
 
 static struct wd_buf *frame_scratch(struct wd_framer *f, const struct wd_codec *codec,
 				    enum wd_framing framing)
 {
-	uint8_t *msg = f->scratch.data + HEAD_ROOM, hdr[WD_WS_HEADER_MAX];
-	size_t len = f->scratch.len - HEAD_ROOM, h = 0;
+	uint8_t *msg = f->scratch.data, hdr[WD_WS_HEADER_MAX];
+	size_t len = f->scratch.len, h = 0;
+	struct wd_buf *b;
 
 	if (framing == WD_FRAMING_RS) {
 		if (len >= (UINT32_C(1) << 24))
@@ -112,8 +109,11 @@ static struct wd_buf *frame_scratch(struct wd_framer *f, const struct wd_codec *
 		h = wd_ws_header(hdr, codec->is_binary ? WSLAY_BINARY_FRAME : WSLAY_TEXT_FRAME, len,
 				 NULL);
 	}
-	memcpy(msg - h, hdr, h);
-	return wd_buf_from(msg - h, h + len);
+	if ((b = wd_buf_pool_new(&f->pool, h + len)) != NULL) {
+		memcpy(b->data, hdr, h);
+		memcpy(b->data + h, msg, len);
+	}
+	return b;
 }
 
 struct wd_buf *wd_frame_build(struct wd_framer *f, const json_t *msg, const struct wd_codec *codec,
@@ -130,14 +130,13 @@ void wd_frame_set_init(struct wd_frame_set *fs, const json_t *msg)
 	fs->msg = msg;
 }
 
-void wd_frame_set_init_payload(struct wd_frame_set *fs, const json_t *head,
-			       const struct wd_msg *src)
+void wd_frame_set_init_head(struct wd_frame_set *fs, const struct wd_head *head,
+			    const struct wd_msg *src)
 {
 	memset(fs, 0, sizeof(*fs));
 	fs->head = head;
-	fs->src = src;
-	if (src->args == NULL && src->kwargs == NULL && src->raw == NULL)
-		fs->msg = head; /* nothing to append */
+	if (src != NULL && (src->args != NULL || src->kwargs != NULL || src->raw != NULL))
+		fs->src = src;
 }
 
 /* The whole message for serializers other than the payload's own: head + args + kwargs. */
@@ -153,7 +152,7 @@ static const json_t *full_message(struct wd_frame_set *fs)
 	} else if (wd_msg_payload_decode(m, &args, &kwargs) < 0) {
 		return NULL; /* only the payload's bytes came with it (protocol/envelope.h) */
 	}
-	if ((full = json_copy((json_t *)fs->head)) == NULL)
+	if ((full = wd_head_to_json(fs->head)) == NULL)
 		goto fail;
 	if (json_array_append_new(full, args ? args : json_array()) < 0) {
 		args = NULL;
@@ -181,11 +180,13 @@ struct wd_buf *wd_frame_set_get(struct wd_frame_set *fs, struct wd_framer *f,
 	const json_t *msg;
 	if (*slot != NULL)
 		return *slot;
-	if (fs->head != NULL && fs->src->raw != NULL && fs->src->raw_codec == codec) {
+	if (fs->head != NULL &&
+	    (fs->src == NULL || (fs->src->raw != NULL && fs->src->raw_codec == codec))) {
 		/* Serialize once: the payload goes out in the bytes it came in. */
+		const struct wd_msg *m = fs->src;
 		if (scratch_start(f) < 0 ||
-		    codec->encode_spliced(fs->head, fs->src->raw, fs->src->raw_len,
-					  fs->src->raw_count, &f->scratch) < 0)
+		    codec->encode_head(fs->head, m ? m->raw : NULL, m ? m->raw_len : 0,
+				       m ? m->raw_count : 0, &f->scratch) < 0)
 			return NULL;
 		*slot = frame_scratch(f, codec, framing);
 		return *slot;

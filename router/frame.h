@@ -23,6 +23,7 @@ struct wd_framer {
 	struct wd_sbuf scratch;
 	struct wd_buf *out;  /* frame being written by wslay's send callback */
 	size_t out_cap;
+	struct wd_buf_pool pool; /* frames come from here (all back before wd_framer_deinit) */
 };
 
 int wd_framer_init(struct wd_framer *f);
@@ -41,18 +42,19 @@ struct wd_buf *wd_frame_ws_raw(struct wd_framer *f, uint8_t opcode, const uint8_
 /* Lazily built frames of one message for every (serializer, framing). */
 struct wd_frame_set {
 	const json_t *msg;         /* borrowed full message, or built from head + src below */
-	const json_t *head;        /* borrowed: the message without its payload, or NULL */
-	const struct wd_msg *src;  /* borrowed: where the payload comes from */
+	const struct wd_head *head; /* borrowed: the message without its payload, or NULL */
+	const struct wd_msg *src;  /* borrowed: where the payload comes from, or NULL (none) */
 	json_t *owned;             /* full message built on demand */
 	struct wd_buf *bufs[WD_CODEC_COUNT][WD_FRAMING_COUNT];
 };
 
 void wd_frame_set_init(struct wd_frame_set *fs, const json_t *msg);
 /* A message made of head (borrowed, without Arguments/ArgumentsKw) followed by src's payload
- * (borrowed). Receivers on src's serializer get src's payload bytes as they arrived (no
- * re-encoding); others get an encoding of the whole message. Both must outlive the set. */
-void wd_frame_set_init_payload(struct wd_frame_set *fs, const json_t *head,
-			       const struct wd_msg *src);
+ * (borrowed; NULL: no payload). Receivers on src's serializer get src's payload bytes as they
+ * arrived (no re-encoding); others get an encoding of the whole message. Both must outlive
+ * the set. */
+void wd_frame_set_init_head(struct wd_frame_set *fs, const struct wd_head *head,
+			    const struct wd_msg *src);
 /* Returns a buffer owned by the set (take your own reference to keep it) or NULL. */
 struct wd_buf *wd_frame_set_get(struct wd_frame_set *fs, struct wd_framer *f,
 				const struct wd_codec *codec, enum wd_framing framing);

@@ -10,7 +10,6 @@
 #include "config/model.h"
 #include "protocol/envelope.h"
 #include "router/frame.h"
-#include "router/heads.h"
 #include "router/map.h"
 
 struct wd_conn;
@@ -47,7 +46,6 @@ struct wd_router {
 	uint64_t stop_deadline_ms;       /* loop time after which connections are dropped */
 	struct wd_framer framer;         /* builds outgoing frames */
 	struct wd_envelope envelope;     /* fast decoding of PUBLISH/CALL/YIELD (session.c) */
-	struct wd_heads heads;           /* reusable EVENT/PUBLISHED/INVOCATION/RESULT heads */
 	uint8_t read_buf[65536];         /* shared: consumed synchronously in read callbacks */
 	bool is_reading_buf;             /* read_buf lent to libuv and not yet returned */
 	uint64_t next_conn_id;

@@ -115,11 +115,11 @@ int wd_session_send_set(struct wd_session *s, struct wd_frame_set *fs)
 	return s->t->send(s->t, b);
 }
 
-int wd_session_send_payload(struct wd_session *s, const json_t *head, const struct wd_msg *src)
+int wd_session_send_head(struct wd_session *s, const struct wd_head *head, const struct wd_msg *src)
 {
 	struct wd_frame_set fs;
 	int rc;
-	wd_frame_set_init_payload(&fs, head, src);
+	wd_frame_set_init_head(&fs, head, src);
 	rc = wd_session_send_set(s, &fs);
 	wd_frame_set_release(&fs);
 	return rc;

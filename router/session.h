@@ -111,9 +111,10 @@ void wd_session_recv(struct wd_session *s, const uint8_t *data, size_t len);
 int wd_session_send(struct wd_session *s, const json_t *msg);
 /* Sends the shared frame of fs for s's serializer and framing. Returns 0 or a WD_E*. */
 int wd_session_send_set(struct wd_session *s, struct wd_frame_set *fs);
-/* Sends head (borrowed, a message without Arguments/ArgumentsKw) followed by src's payload,
- * forwarding the payload bytes unchanged when s uses src's serializer. Returns 0 or a WD_E*. */
-int wd_session_send_payload(struct wd_session *s, const json_t *head, const struct wd_msg *src);
+/* Sends head (borrowed, a message without Arguments/ArgumentsKw) followed by src's payload
+ * (borrowed; NULL: none), forwarding the payload bytes unchanged when s uses src's serializer.
+ * Returns 0 or a WD_E*. */
+int wd_session_send_head(struct wd_session *s, const struct wd_head *head, const struct wd_msg *src);
 /* Sends ERROR [8, req_type, req_id, {}, uri, [message]] (message may be NULL: no args). */
 int wd_session_send_error(struct wd_session *s, int req_type, uint64_t req_id, const char *uri,
 			  const char *message);

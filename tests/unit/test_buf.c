@@ -82,13 +82,71 @@ static void buf_static_ignores_ref_and_unref(void **state)
 	static struct {
 		struct wd_buf b;
 		uint8_t bytes[2];
-	} s = {{UINT32_MAX, 2}, {'o', 'k'}};
+	} s = {{UINT32_MAX, 2, NULL}, {'o', 'k'}};
 	(void)state;
 	assert_ptr_equal(wd_buf_ref(&s.b), &s.b);
 	assert_int_equal(s.b.refs, UINT32_MAX);
 	wd_buf_unref(&s.b);
 	wd_buf_unref(&s.b);
 	assert_int_equal(s.b.refs, UINT32_MAX);
+}
+
+static void pool_reuses_a_returned_buffer_of_the_same_class(void **state)
+{
+	struct wd_buf_pool p = {0};
+	struct wd_buf *a, *b;
+	(void)state;
+	a = wd_buf_pool_new(&p, 100);
+	assert_non_null(a);
+	assert_ptr_equal(a->pool, &p);
+	assert_int_equal(a->len, 100);
+	memset(a->data, 0xab, 100);
+	assert_int_equal(p.out, 1);
+	wd_buf_unref(a);
+	assert_int_equal(p.out, 0);
+	b = wd_buf_pool_new(&p, 200); /* 200 + header still fits the 256-byte class */
+	assert_ptr_equal(b, a);
+	assert_int_equal(b->refs, 1);
+	assert_int_equal(b->len, 200);
+	wd_buf_unref(b);
+	wd_buf_pool_deinit(&p); /* frees the idle one: ASan reports a leak otherwise */
+}
+
+static void pool_hands_large_buffers_to_malloc(void **state)
+{
+	struct wd_buf_pool p = {0};
+	struct wd_buf *a = wd_buf_pool_new(&p, WD_BUF_POOL_MAX_LEN), *b;
+	(void)state;
+	assert_non_null(a);
+	assert_ptr_equal(a->pool, &p);
+	b = wd_buf_pool_new(&p, WD_BUF_POOL_MAX_LEN + 1);
+	assert_non_null(b);
+	assert_null(b->pool);
+	struct wd_buf *c = wd_buf_pool_new(NULL, 10); /* no pool: malloc */
+	assert_non_null(c);
+	assert_null(c->pool);
+	wd_buf_unref(c);
+	memset(a->data, 1, WD_BUF_POOL_MAX_LEN);
+	memset(b->data, 2, WD_BUF_POOL_MAX_LEN + 1);
+	wd_buf_unref(a);
+	wd_buf_unref(b);
+	wd_buf_pool_deinit(&p);
+}
+
+static void pool_keeps_a_bounded_number_idle(void **state)
+{
+	enum { N = (WD_BUF_POOL_KEEP_BYTES / 256) + 100 };
+	static struct wd_buf *bufs[N];
+	struct wd_buf_pool p = {0};
+	(void)state;
+	for (size_t i = 0; i < N; i++)
+		assert_non_null(bufs[i] = wd_buf_pool_new(&p, 64));
+	for (size_t i = 0; i < N; i++)
+		wd_buf_unref(bufs[i]);
+	assert_int_equal(p.out, 0);
+	assert_int_equal(p.n_idle[0], WD_BUF_POOL_KEEP_BYTES / 256);
+	wd_buf_pool_deinit(&p);
+	assert_null(p.idle[0]);
 }
 
 static void buf_unref_null_is_noop(void **state)
@@ -197,6 +255,9 @@ int main(void)
 	        cmocka_unit_test(buf_ref_and_unref_count_holders),
 	        cmocka_unit_test(buf_static_ignores_ref_and_unref),
 	        cmocka_unit_test(buf_unref_null_is_noop),
+	        cmocka_unit_test(pool_reuses_a_returned_buffer_of_the_same_class),
+	        cmocka_unit_test(pool_hands_large_buffers_to_malloc),
+	        cmocka_unit_test(pool_keeps_a_bounded_number_idle),
 	        cmocka_unit_test(sbuf_zero_initialised_is_empty),
 	        cmocka_unit_test(sbuf_append_grows_and_keeps_content),
 	        cmocka_unit_test(sbuf_reserve_makes_room_without_changing_len),

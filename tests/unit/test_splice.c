@@ -1,4 +1,4 @@
-/* Unit tests for payload pass-through (codec element_span + encode_spliced, wd_msg_attach_raw):
+/* Unit tests for payload pass-through (codec element_span + encode_head, wd_msg_attach_raw):
  * for every spec vector with a payload, a message rebuilt from its head and the payload bytes
  * as they arrived decodes to the original message, for both serializers. */
 #include <dirent.h>
@@ -22,12 +22,30 @@ struct run {
 	size_t spliced;
 };
 
+/* The elements of root before its payload (keep of them) as a struct wd_head: integers, then
+ * a dict, then a string, which is the shape of every message that carries a payload. */
+static void head_of(json_t *root, size_t keep, struct wd_head *h)
+{
+	size_t i = 0;
+	memset(h, 0, sizeof(*h));
+	for (; i < keep && json_is_integer(json_array_get(root, i)); i++)
+		h->ints[h->n_ints++] = (uint64_t)json_integer_value(json_array_get(root, i));
+	if (i < keep && json_is_object(json_array_get(root, i))) {
+		h->has_dict = true;
+		h->dict = json_array_get(root, i++);
+	}
+	if (i < keep && json_is_string(json_array_get(root, i)))
+		h->uri = json_string_value(json_array_get(root, i++));
+	assert_int_equal(i, keep);
+}
+
 /* Re-encodes m as head (elements before the payload) + raw payload and compares. */
 static void check_splice(const struct wd_codec *c, const uint8_t *in, size_t len, const char *what)
 {
-	json_t *root = NULL, *head, *again = NULL;
+	json_t *root = NULL, *again = NULL;
 	struct wd_msg m;
 	struct wd_sbuf out = {0};
+	struct wd_head head;
 	size_t keep;
 	if (c->decode(in, len, &root) < 0)
 		return; /* samples the codec rejects are the codec tests' business */
@@ -47,16 +65,13 @@ static void check_splice(const struct wd_codec *c, const uint8_t *in, size_t len
 		return;
 	}
 	keep = json_array_size(root) - m.raw_count;
-	head = json_array();
-	for (size_t i = 0; i < keep; i++)
-		json_array_append(head, json_array_get(root, i));
-	assert_int_equal(c->encode_spliced(head, m.raw, m.raw_len, m.raw_count, &out), 0);
+	head_of(root, keep, &head);
+	assert_int_equal(c->encode_head(&head, m.raw, m.raw_len, m.raw_count, &out), 0);
 	if (c->decode(out.data, out.len, &again) < 0)
 		fail_msg("%s: spliced %s message does not decode", what, c->name);
 	if (!json_equal(root, again))
 		fail_msg("%s: spliced %s message differs from the original", what, c->name);
 	json_decref(again);
-	json_decref(head);
 	json_decref(root);
 	wd_sbuf_free(&out);
 }
@@ -123,6 +138,65 @@ static void span_of_missing_element_is_not_found(void **state)
 	assert_int_equal(end, sizeof(mp));
 }
 
+/* A head alone encodes exactly as the whole message built with jansson would. */
+static void head_alone_matches_the_tree_encoding(void **state)
+{
+	static const json_t *none;
+	json_t *details = json_pack("{s:I}", "publisher", (json_int_t)9007199254740992);
+	const struct wd_head heads[] = {
+	        {.ints = {WD_MSG_PUBLISHED, 1, 9007199254740992}, .n_ints = 3},
+	        {.ints = {WD_MSG_EVENT, 300, 70000}, .n_ints = 3, .has_dict = true, .dict = none},
+	        {.ints = {WD_MSG_RESULT, 4294967296}, .n_ints = 2, .has_dict = true, .dict = details},
+	        {.ints = {WD_MSG_ERROR, WD_MSG_CALL, 127}, .n_ints = 3, .has_dict = true,
+	         .uri = "wamp.error.canceled \"q\" \u00e9"},
+	};
+	const struct wd_codec *codecs[] = {&wd_codec_json, &wd_codec_msgpack};
+	(void)state;
+	for (size_t c = 0; c < 2; c++)
+		for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
+			struct wd_sbuf direct = {0}, tree = {0};
+			json_t *msg = wd_head_to_json(&heads[i]);
+			assert_non_null(msg);
+			assert_int_equal(codecs[c]->encode_head(&heads[i], NULL, 0, 0, &direct), 0);
+			assert_int_equal(codecs[c]->encode(msg, &tree), 0);
+			assert_int_equal(direct.len, tree.len);
+			assert_memory_equal(direct.data, tree.data, tree.len);
+			json_decref(msg);
+			wd_sbuf_free(&direct);
+			wd_sbuf_free(&tree);
+		}
+	json_decref(details);
+}
+
+/* Integers around every digit-count boundary encode as jansson itself writes them (the json
+ * codec's own tree encoder writes integers with the same code as encode_head). */
+static void head_integers_match_jansson(void **state)
+{
+	uint64_t v[64];
+	size_t n = 0;
+	(void)state;
+	for (uint64_t p = 1; n + 3 <= 60; p *= 10) {
+		v[n++] = p - 1;
+		v[n++] = p;
+		v[n++] = p + 1;
+		if (p > UINT64_C(922337203685477580))
+			break;
+	}
+	v[n++] = UINT64_C(9223372036854775807);
+	for (size_t i = 0; i < n; i++) {
+		struct wd_head h = {.ints = {WD_MSG_PUBLISHED, v[i], v[i]}, .n_ints = 3};
+		struct wd_sbuf direct = {0};
+		json_t *msg = wd_head_to_json(&h);
+		char *text = json_dumps(msg, JSON_COMPACT);
+		assert_int_equal(wd_codec_json.encode_head(&h, NULL, 0, 0, &direct), 0);
+		assert_int_equal(direct.len, strlen(text));
+		assert_memory_equal(direct.data, text, direct.len);
+		free(text);
+		json_decref(msg);
+		wd_sbuf_free(&direct);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -130,6 +204,8 @@ int main(void)
 	        cmocka_unit_test(vectors_splice_back_to_the_original_msgpack),
 	        cmocka_unit_test(json_span_survives_strings_with_brackets_and_escapes),
 	        cmocka_unit_test(span_of_missing_element_is_not_found),
+	        cmocka_unit_test(head_alone_matches_the_tree_encoding),
+	        cmocka_unit_test(head_integers_match_jansson),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
