@@ -12,6 +12,8 @@
  * a client that floods requests without reading replies cannot grow our memory. */
 #define READ_PAUSE_DIVISOR 2
 #define MAX_IOVS 256
+/* Reads of at least this many bytes flush all output at once (see on_read). */
+#define EARLY_FLUSH_READ (16u << 10)
 
 struct write_req {
 	uv_write_t req;
@@ -119,6 +121,12 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	if (n == 0 || c->is_closing || c->close_after_flush)
 		return;
 	c->proto->on_data(c, (const uint8_t *)buf->base, (size_t)n);
+	/* A big read makes a lot of output: send it now rather than after every other read of
+	 * this loop turn, so that receivers (and a publisher waiting for acknowledgements) work
+	 * on it while we read on. Waiting for the end of the turn makes router and clients take
+	 * turns instead of overlapping. */
+	if ((size_t)n >= EARLY_FLUSH_READ)
+		wd_conn_flush_all(c->r);
 }
 
 static void update_reading(struct wd_conn *c)
