@@ -366,8 +366,30 @@ static struct wd_session *pick_callee(struct wd_registration *reg)
 	return reg->callees[0];
 }
 
+/* CALL options the dealer reads, in one pass over the dict (most CALLs carry none, and a
+ * lookup per key would hash each name for every call). */
+struct call_opts {
+	json_t *timeout;
+	bool receive_progress, disclose_me;
+};
+
+static void read_call_opts(json_t *opts, struct call_opts *o)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach (opts, key, v) {
+		if (strcmp(key, "timeout") == 0)
+			o->timeout = v;
+		else if (strcmp(key, "receive_progress") == 0)
+			o->receive_progress = json_is_true(v);
+		else if (strcmp(key, "disclose_me") == 0)
+			o->disclose_me = json_is_true(v);
+	}
+}
+
 int wd_dealer_call(struct wd_realm *realm, struct wd_session *s, const struct wd_msg *m)
 {
+	struct call_opts o = {0};
 	struct wd_registration *reg;
 	struct wd_invocation *inv;
 	struct wd_session *callee;
@@ -386,7 +408,8 @@ int wd_dealer_call(struct wd_realm *realm, struct wd_session *s, const struct wd
 	}
 	if (wd_map_get(&s->calls, m->id1) != NULL)
 		return WD_EPROTO; /* a request id still in flight was reused */
-	json_t *timeout = json_object_get(m->dict, "timeout");
+	read_call_opts(m->dict, &o);
+	json_t *timeout = o.timeout;
 	if (timeout != NULL && (!json_is_integer(timeout) || json_integer_value(timeout) < 0)) {
 		wd_session_send_error(s, WD_MSG_CALL, m->id1, WD_ERR_INVALID_ARGUMENT,
 				      "timeout must be a number of milliseconds (0: none)");
@@ -401,11 +424,10 @@ int wd_dealer_call(struct wd_realm *realm, struct wd_session *s, const struct wd
 	do
 		inv->invocation_id = wd_id_next(&callee->invocation_ids);
 	while (wd_map_get(&callee->invocations, inv->invocation_id) != NULL);
-	inv->receive_progress = json_is_true(json_object_get(m->dict, "receive_progress")) &&
-				callee->callee_progressive_results;
+	inv->receive_progress = o.receive_progress && callee->callee_progressive_results;
 	/* Role disclose.caller and the caller's disclose_me both disclose (DESIGN.md decision 9:
 	 * spec behaviour; Crossbar ignores disclose_me). */
-	disclose = disclose || json_is_true(json_object_get(m->dict, "disclose_me"));
+	disclose = disclose || o.disclose_me;
 	details = NULL; /* {} */
 	if (disclose)
 		details = json_pack("{sIssss}", "caller", (json_int_t)s->id, "caller_authid",

@@ -5,13 +5,6 @@
 
 #include "protocol/error.h"
 
-struct wd_map_entry {
-	struct wd_map_entry *next;
-	uint64_t hash; /* the id itself for integer keys */
-	const char *skey;
-	void *val;
-};
-
 static uint64_t mix(uint64_t x)
 {
 	x ^= x >> 33;
@@ -35,95 +28,96 @@ void wd_map_init(struct wd_map *m)
 
 void wd_map_deinit(struct wd_map *m)
 {
-	for (size_t i = 0; i < m->n_slots; i++) {
-		struct wd_map_entry *e = m->slots[i], *next;
-		for (; e != NULL; e = next) {
-			next = e->next;
-			free(e);
-		}
-	}
 	free(m->slots);
 	memset(m, 0, sizeof(*m));
 }
 
-static struct wd_map_entry **find(const struct wd_map *m, uint64_t hash, const char *skey)
+static size_t home(const struct wd_map *m, uint64_t hash)
 {
-	struct wd_map_entry **pp;
+	return mix(hash) & (m->n_slots - 1);
+}
+
+static struct wd_map_entry *find(const struct wd_map *m, uint64_t hash, const char *skey)
+{
 	if (m->n_slots == 0)
 		return NULL;
-	pp = &m->slots[mix(hash) & (m->n_slots - 1)];
-	for (; *pp != NULL; pp = &(*pp)->next) {
-		if ((*pp)->hash != hash)
-			continue;
-		if (skey == NULL ? (*pp)->skey == NULL : ((*pp)->skey && !strcmp((*pp)->skey, skey)))
-			return pp;
+	for (size_t i = home(m, hash);; i = (i + 1) & (m->n_slots - 1)) {
+		struct wd_map_entry *e = &m->slots[i];
+		if (!e->used)
+			return NULL; /* never full: there is always an empty slot */
+		if (e->hash == hash &&
+		    (skey == NULL ? e->skey == NULL : (e->skey && !strcmp(e->skey, skey))))
+			return e;
 	}
-	return NULL;
+}
+
+static void place(struct wd_map *m, const struct wd_map_entry *src)
+{
+	size_t i = home(m, src->hash);
+	while (m->slots[i].used)
+		i = (i + 1) & (m->n_slots - 1);
+	m->slots[i] = *src;
 }
 
 static int grow(struct wd_map *m)
 {
+	struct wd_map old = *m;
 	size_t n = m->n_slots ? m->n_slots * 2 : 8;
-	struct wd_map_entry **slots = calloc(n, sizeof(*slots));
-	if (slots == NULL)
+	if ((m->slots = calloc(n, sizeof(*m->slots))) == NULL) {
+		*m = old;
 		return WD_ENOMEM;
-	for (size_t i = 0; i < m->n_slots; i++) {
-		struct wd_map_entry *e = m->slots[i], *next;
-		for (; e != NULL; e = next) {
-			size_t j = mix(e->hash) & (n - 1);
-			next = e->next;
-			e->next = slots[j];
-			slots[j] = e;
-		}
 	}
-	free(m->slots);
-	m->slots = slots;
 	m->n_slots = n;
+	for (size_t i = 0; i < old.n_slots; i++)
+		if (old.slots[i].used)
+			place(m, &old.slots[i]);
+	free(old.slots);
 	return 0;
 }
 
 static int put(struct wd_map *m, uint64_t hash, const char *skey, void *val)
 {
-	struct wd_map_entry *e;
-	size_t i;
-	if (m->count >= m->n_slots && grow(m) < 0)
+	struct wd_map_entry e = {.hash = hash, .skey = skey, .val = val, .used = 1};
+	if ((m->count + 1) * 2 > m->n_slots && grow(m) < 0)
 		return WD_ENOMEM;
-	if ((e = malloc(sizeof(*e))) == NULL)
-		return WD_ENOMEM;
-	i = mix(hash) & (m->n_slots - 1);
-	e->hash = hash;
-	e->skey = skey;
-	e->val = val;
-	e->next = m->slots[i];
-	m->slots[i] = e;
+	place(m, &e);
 	m->count++;
 	return 0;
 }
 
 static void *del(struct wd_map *m, uint64_t hash, const char *skey)
 {
-	struct wd_map_entry **pp = find(m, hash, skey), *e;
+	struct wd_map_entry *e = find(m, hash, skey);
+	size_t mask = m->n_slots - 1, i, j;
 	void *val;
-	if (pp == NULL)
+	if (e == NULL)
 		return NULL;
-	e = *pp;
-	*pp = e->next;
 	val = e->val;
-	free(e);
+	/* Backward shift: later entries of the probe run move into the hole when their home
+	 * slot does not lie (cyclically) between the hole and where they are. */
+	i = (size_t)(e - m->slots);
+	for (j = (i + 1) & mask; m->slots[j].used; j = (j + 1) & mask) {
+		size_t k = home(m, m->slots[j].hash);
+		if (((j - k) & mask) >= ((j - i) & mask)) {
+			m->slots[i] = m->slots[j];
+			i = j;
+		}
+	}
+	memset(&m->slots[i], 0, sizeof(m->slots[i]));
 	m->count--;
 	return val;
 }
 
 void *wd_map_get(const struct wd_map *m, uint64_t key)
 {
-	struct wd_map_entry **pp = find(m, key, NULL);
-	return pp ? (*pp)->val : NULL;
+	struct wd_map_entry *e = find(m, key, NULL);
+	return e ? e->val : NULL;
 }
 
 void *wd_map_sget(const struct wd_map *m, const char *key)
 {
-	struct wd_map_entry **pp = find(m, str_hash(key), key);
-	return pp ? (*pp)->val : NULL;
+	struct wd_map_entry *e = find(m, str_hash(key), key);
+	return e ? e->val : NULL;
 }
 
 int wd_map_put(struct wd_map *m, uint64_t key, void *val)
@@ -149,8 +143,8 @@ void *wd_map_sdel(struct wd_map *m, const char *key)
 static struct wd_map_entry *first_from(const struct wd_map *m, size_t i)
 {
 	for (; i < m->n_slots; i++)
-		if (m->slots[i] != NULL)
-			return m->slots[i];
+		if (m->slots[i].used)
+			return &m->slots[i];
 	return NULL;
 }
 
@@ -161,9 +155,7 @@ struct wd_map_entry *wd_map_first(const struct wd_map *m)
 
 struct wd_map_entry *wd_map_next(const struct wd_map *m, struct wd_map_entry *e)
 {
-	if (e->next != NULL)
-		return e->next;
-	return first_from(m, (mix(e->hash) & (m->n_slots - 1)) + 1);
+	return first_from(m, (size_t)(e - m->slots) + 1);
 }
 
 void *wd_map_val(const struct wd_map_entry *e)
