@@ -41,6 +41,7 @@ static void conn_free(struct wd_conn *c)
 		c->prev->next = c->next;
 	else
 		r->conns = c->next;
+	r->n_conns--;
 	if (c->next != NULL)
 		c->next->prev = c->prev;
 	wd_log(WD_LOG_DEBUG, "conn", "conn %" PRIu64 " freed", c->id);
@@ -160,6 +161,7 @@ int wd_conn_accept(struct wd_router *r, const struct wd_listener *l, uv_stream_t
 	if (r->conns != NULL)
 		r->conns->prev = c;
 	r->conns = c;
+	r->n_conns++;
 	if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {
 		wd_conn_close(c, "accept failed");
 		return WD_ECLOSED;

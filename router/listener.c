@@ -1,6 +1,10 @@
 #include "router/listener.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "protocol/error.h"
 #include "router/conn.h"
@@ -9,16 +13,48 @@
 #include "router/router.h"
 #include "router/rs.h"
 
+/* At most one line per second about refused connections: a flood of them (say, at the
+ * descriptor limit) must not flood the log too. */
+#define REFUSED_LOG_MS 1000
+
+static void log_refusal(struct wd_listener *l, const char *why)
+{
+	uint64_t now = uv_now(l->r->loop);
+	if (l->refused_log_ms != 0 && now - l->refused_log_ms < REFUSED_LOG_MS)
+		return;
+	l->refused_log_ms = now;
+	wd_log(WD_LOG_WARN, "router", "%zu connections open; new ones are refused: %s",
+	       l->r->n_conns, why);
+}
+
+/* True if no descriptor is left. At that point libuv accepts each new connection on a spare
+ * descriptor and closes it at once, without telling us, so this is where we learn it. */
+static bool descriptors_exhausted(struct wd_listener *l)
+{
+	uv_os_fd_t own;
+	int fd;
+	if (uv_fileno((uv_handle_t *)&l->tcp, &own) != 0)
+		return false;
+	fd = fcntl(own, F_DUPFD_CLOEXEC, 0);
+	if (fd >= 0) {
+		close(fd);
+		return false;
+	}
+	return errno == EMFILE;
+}
+
 static void on_connection(uv_stream_t *server, int status)
 {
 	struct wd_listener *l = server->data;
 	if (status < 0) {
-		wd_log(WD_LOG_WARN, "router", "accept error: %s", uv_strerror(status));
+		log_refusal(l, uv_strerror(status));
 		return;
 	}
 	if (l->r->is_stopping)
 		return;
 	wd_conn_accept(l->r, l, server);
+	if (descriptors_exhausted(l))
+		log_refusal(l, "the file descriptor limit is reached (until some close)");
 }
 
 int wd_listener_start(struct wd_router *r, const struct wd_transport_cfg *t)

@@ -14,6 +14,7 @@ struct wd_listener {
 	struct wd_router *r;
 	const struct wd_transport_cfg *cfg; /* borrowed from the router's config */
 	struct wd_listener *next;
+	uint64_t refused_log_ms;  /* loop time of the last line about refused connections */
 };
 
 /* Binds and listens on t's endpoint; links the listener into r->listeners. Returns 0 or a

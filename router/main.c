@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <uv.h>
 #include <wslay/wslayver.h>
@@ -187,6 +188,24 @@ static int cmd_init(const struct opts *o)
 	return 0;
 }
 
+/* Every connection takes a descriptor: raise the soft limit to the hard one (as nginx's
+ * worker_rlimit_nofile or redis's maxclients do) so that the configured hard limit, not a
+ * 1024 soft default, bounds the number of sessions. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rlim_t old = rl.rlim_cur;
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			rl.rlim_cur = old;
+	}
+	wd_log(WD_LOG_INFO, "router", "file descriptor limit %llu (one per connection)",
+	       (unsigned long long)rl.rlim_cur);
+}
+
 static int cmd_start(const struct opts *o)
 {
 	struct wd_config *cfg = NULL;
@@ -215,6 +234,7 @@ static int cmd_start(const struct opts *o)
 	}
 	wd_log(WD_LOG_INFO, "router", "wampd %s starting with %s", WD_VERSION,
 	       path ? path : "the embedded default config");
+	raise_fd_limit();
 	uv_loop_init(&loop);
 	if (wd_router_init(&r, &loop, cfg) < 0 || (r.cbdir = cbdir, wd_bridge_attach(&r)) < 0) {
 		wd_router_stop(&r);

@@ -37,6 +37,7 @@ struct wd_router {
 	struct wd_map sessions;          /* session id -> struct wd_session * (all realms) */
 	struct wd_listener *listeners;   /* singly linked */
 	struct wd_conn *conns;           /* every open connection, doubly linked */
+	size_t n_conns;                  /* how many */
 	struct wd_conn *dirty;           /* connections with queued output, singly linked */
 	uv_prepare_t flush;              /* flushes dirty connections once per loop turn */
 	uv_signal_t sigint, sigterm;

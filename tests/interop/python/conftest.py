@@ -8,6 +8,7 @@ Each router gets its own cbdir (with a config.json written from `make_config`), 
 import copy
 import json
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -88,7 +89,7 @@ def make_config(port, overrides=None):
 class Router:
     """One running wampd. url/port/proc/log/cbdir are public."""
 
-    def __init__(self, cbdir, overrides=None, port=None, write_config=True, args=()):
+    def __init__(self, cbdir, overrides=None, port=None, write_config=True, args=(), nofile=None):
         self.cbdir = Path(cbdir)
         self.cbdir.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
@@ -100,12 +101,17 @@ class Router:
         self.cmd = [wampd_path(), "start", "--cbdir", str(self.cbdir), "--loglevel", "debug", *args]
         self.proc = None
         self.stopped = False
+        self.nofile = nofile  # RLIMIT_NOFILE (soft and hard) for the process, or None
 
     def start(self):
         self._logf = open(self.log, "wb")
+        limit = None
+        if self.nofile is not None:
+            def limit():
+                resource.setrlimit(resource.RLIMIT_NOFILE, (self.nofile, self.nofile))
         self.proc = subprocess.Popen(
             self.cmd, stdout=self._logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            cwd=str(self.cbdir),
+            cwd=str(self.cbdir), preexec_fn=limit,
         )
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
