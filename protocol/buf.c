@@ -18,6 +18,14 @@ struct wd_buf *wd_buf_new(size_t len)
 	return b;
 }
 
+struct wd_buf *wd_buf_from(const void *data, size_t len)
+{
+	struct wd_buf *b = wd_buf_new(len);
+	if (b != NULL && len > 0)
+		memcpy(b->data, data, len);
+	return b;
+}
+
 /* Idle pooled buffers are poisoned under ASan, so a use after the last unref is still
  * reported as it would be after free(). */
 #if defined(__has_feature)
@@ -34,14 +42,15 @@ struct wd_buf *wd_buf_new(size_t len)
 #define UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
 
-/* Class sizes (header included) are 256 << class. */
-#define CLASS_SHIFT 8
+/* Class sizes, header included. */
+static const uint32_t class_size[WD_BUF_POOL_CLASSES] = {128,  192,  256,  384,  512, 768,
+							 1024, 1536, 2048, 3072, 4096};
 
 static int class_of(size_t len)
 {
 	size_t total = sizeof(struct wd_buf) + len;
 	int c = 0;
-	while (((size_t)256 << c) < total)
+	while (class_size[c] < total)
 		c++;
 	return c;
 }
@@ -54,10 +63,11 @@ struct wd_buf *wd_buf_pool_new(struct wd_buf_pool *p, size_t len)
 		return wd_buf_new(len);
 	c = class_of(len);
 	if ((b = p->idle[c]) != NULL) {
-		UNPOISON(b, (size_t)1 << (CLASS_SHIFT + c));
+		UNPOISON(b, class_size[c]);
 		memcpy(&p->idle[c], b->data, sizeof(b));
 		p->n_idle[c]--;
-	} else if ((b = malloc((size_t)1 << (CLASS_SHIFT + c))) == NULL) {
+		p->idle_bytes -= class_size[c];
+	} else if ((b = malloc(class_size[c])) == NULL) {
 		return NULL;
 	}
 	b->refs = 1;
@@ -67,18 +77,26 @@ struct wd_buf *wd_buf_pool_new(struct wd_buf_pool *p, size_t len)
 	return b;
 }
 
+size_t wd_buf_footprint(const struct wd_buf *b)
+{
+	if (b->pool != NULL)
+		return class_size[class_of(b->len)];
+	return sizeof(*b) + b->len;
+}
+
 static void pool_put(struct wd_buf_pool *p, struct wd_buf *b)
 {
 	int c = class_of(b->len);
 	p->out--;
-	if ((size_t)p->n_idle[c] << (CLASS_SHIFT + c) >= WD_BUF_POOL_KEEP_BYTES) {
+	if (p->idle_bytes + class_size[c] > WD_BUF_POOL_KEEP_BYTES) {
 		free(b);
 		return;
 	}
 	memcpy(b->data, &p->idle[c], sizeof(b));
-	POISON(b, (size_t)1 << (CLASS_SHIFT + c));
+	POISON(b, class_size[c]);
 	p->idle[c] = b;
 	p->n_idle[c]++;
+	p->idle_bytes += class_size[c];
 }
 
 void wd_buf_pool_deinit(struct wd_buf_pool *p)
@@ -86,21 +104,13 @@ void wd_buf_pool_deinit(struct wd_buf_pool *p)
 	for (int c = 0; c < WD_BUF_POOL_CLASSES; c++)
 		while (p->idle[c] != NULL) {
 			struct wd_buf *b = p->idle[c];
-			UNPOISON(b, (size_t)1 << (CLASS_SHIFT + c));
+			UNPOISON(b, class_size[c]);
 			memcpy(&p->idle[c], b->data, sizeof(b));
 			free(b);
 		}
 	memset(p->n_idle, 0, sizeof(p->n_idle));
+	p->idle_bytes = 0;
 }
-
-struct wd_buf *wd_buf_from(const void *data, size_t len)
-{
-	struct wd_buf *b = wd_buf_new(len);
-	if (b != NULL && len > 0)
-		memcpy(b->data, data, len);
-	return b;
-}
-
 struct wd_buf *wd_buf_ref(struct wd_buf *b)
 {
 	if (b->refs != UINT32_MAX)

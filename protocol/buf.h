@@ -26,16 +26,18 @@ void wd_buf_unref(struct wd_buf *b);
 
 /* Recycled buffers for the frames a router sends by the million: malloc and free of ~150-byte
  * blocks that live one loop turn cost more than building the frame. Buffers up to
- * WD_BUF_POOL_MAX_LEN bytes come from size classes and go back to a bounded free list; larger
+ * WD_BUF_POOL_MAX_LEN bytes come from size classes 1.5x apart (128, 192, 256, ... 4096 bytes
+ * with the header) and go back to idle lists holding WD_BUF_POOL_KEEP_BYTES at most; larger
  * ones are plain wd_buf_new. One pool per thread (not thread-safe); every buffer it gave out
  * must be back before wd_buf_pool_deinit. */
-#define WD_BUF_POOL_CLASSES 5
+#define WD_BUF_POOL_CLASSES 11
 #define WD_BUF_POOL_MAX_LEN (4096 - sizeof(struct wd_buf))
-#define WD_BUF_POOL_KEEP_BYTES (1u << 20) /* per class, idle */
+#define WD_BUF_POOL_KEEP_BYTES (2u << 20)
 
 struct wd_buf_pool {
 	struct wd_buf *idle[WD_BUF_POOL_CLASSES]; /* linked through their first data bytes */
 	uint32_t n_idle[WD_BUF_POOL_CLASSES];
+	size_t idle_bytes;
 	uint64_t out;                             /* buffers given out and not yet back */
 };
 
@@ -43,6 +45,8 @@ struct wd_buf_pool {
 void wd_buf_pool_deinit(struct wd_buf_pool *p);
 /* Like wd_buf_new, from p (NULL: wd_buf_new). */
 struct wd_buf *wd_buf_pool_new(struct wd_buf_pool *p, size_t len);
+/* The memory b holds (header and size-class rounding included): what output bounds count. */
+size_t wd_buf_footprint(const struct wd_buf *b);
 
 /* Growable scratch buffer. Zero-initialise; wd_sbuf_free() releases it. */
 struct wd_sbuf {

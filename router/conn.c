@@ -190,7 +190,8 @@ int wd_conn_send(struct wd_conn *c, struct wd_buf *frame)
 {
 	if (c->is_closing || c->close_after_flush)
 		return WD_ECLOSED;
-	if (c->queued_bytes + frame->len > c->r->max_queued_bytes) {
+	size_t cost = wd_buf_footprint(frame);
+	if (c->queued_bytes + cost > c->r->max_queued_bytes) {
 		wd_log(WD_LOG_WARN, "conn",
 		       "conn %" PRIu64 " (%s) is a slow consumer: %zu bytes queued, bound %zu",
 		       c->id, c->peer, c->queued_bytes, c->r->max_queued_bytes);
@@ -207,7 +208,7 @@ int wd_conn_send(struct wd_conn *c, struct wd_buf *frame)
 		c->cap_queue = cap;
 	}
 	c->queue[c->n_queue++] = wd_buf_ref(frame);
-	c->queued_bytes += frame->len;
+	c->queued_bytes += cost;
 	if (!c->is_dirty) {
 		c->is_dirty = true;
 		c->next_dirty = c->r->dirty;
@@ -255,7 +256,7 @@ static void flush_one(struct wd_conn *c)
 			struct wd_buf *b = c->queue[off + i];
 			w->bufs[i] = b; /* the queue's reference moves to the request */
 			iov[i] = uv_buf_init((char *)b->data, b->len);
-			w->bytes += b->len;
+			w->bytes += wd_buf_footprint(b);
 		}
 		off += n;
 		if (uv_write(&w->req, (uv_stream_t *)&c->tcp, iov, (unsigned)n, on_write) != 0) {
@@ -265,7 +266,7 @@ static void flush_one(struct wd_conn *c)
 			free(w);
 			/* the rest of the queue is dropped below */
 			for (size_t i = off; i < c->n_queue; i++) {
-				c->queued_bytes -= c->queue[i]->len;
+				c->queued_bytes -= wd_buf_footprint(c->queue[i]);
 				wd_buf_unref(c->queue[i]);
 			}
 			c->n_queue = 0;
@@ -279,7 +280,7 @@ static void flush_one(struct wd_conn *c)
 void wd_conn_discard_queued(struct wd_conn *c)
 {
 	for (size_t i = 0; i < c->n_queue; i++) {
-		c->queued_bytes -= c->queue[i]->len;
+		c->queued_bytes -= wd_buf_footprint(c->queue[i]);
 		wd_buf_unref(c->queue[i]);
 	}
 	c->n_queue = 0;

@@ -40,7 +40,7 @@ struct wd_conn {
 	struct wd_conn *next_dirty;    /* router's list of connections with queued output */
 	struct wd_buf **queue;         /* frames waiting for the next flush (references) */
 	size_t n_queue, cap_queue;
-	size_t queued_bytes;           /* queued + in flight */
+	size_t queued_bytes;           /* memory of frames queued + in flight (wd_buf_footprint) */
 	int open_handles;
 	bool is_dirty;
 	bool is_closing;

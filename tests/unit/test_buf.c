@@ -104,10 +104,11 @@ static void pool_reuses_a_returned_buffer_of_the_same_class(void **state)
 	assert_int_equal(p.out, 1);
 	wd_buf_unref(a);
 	assert_int_equal(p.out, 0);
-	b = wd_buf_pool_new(&p, 200); /* 200 + header still fits the 256-byte class */
+	b = wd_buf_pool_new(&p, 110); /* 110 + header still fits the 128-byte class */
 	assert_ptr_equal(b, a);
 	assert_int_equal(b->refs, 1);
-	assert_int_equal(b->len, 200);
+	assert_int_equal(b->len, 110);
+	assert_int_equal(wd_buf_footprint(b), 128);
 	wd_buf_unref(b);
 	wd_buf_pool_deinit(&p); /* frees the idle one: ASan reports a leak otherwise */
 }
@@ -125,6 +126,8 @@ static void pool_hands_large_buffers_to_malloc(void **state)
 	struct wd_buf *c = wd_buf_pool_new(NULL, 10); /* no pool: malloc */
 	assert_non_null(c);
 	assert_null(c->pool);
+	assert_int_equal(wd_buf_footprint(c), sizeof(struct wd_buf) + 10);
+	assert_int_equal(wd_buf_footprint(a), 4096);
 	wd_buf_unref(c);
 	memset(a->data, 1, WD_BUF_POOL_MAX_LEN);
 	memset(b->data, 2, WD_BUF_POOL_MAX_LEN + 1);
@@ -135,7 +138,7 @@ static void pool_hands_large_buffers_to_malloc(void **state)
 
 static void pool_keeps_a_bounded_number_idle(void **state)
 {
-	enum { N = (WD_BUF_POOL_KEEP_BYTES / 256) + 100 };
+	enum { N = (WD_BUF_POOL_KEEP_BYTES / 128) + 100 };
 	static struct wd_buf *bufs[N];
 	struct wd_buf_pool p = {0};
 	(void)state;
@@ -144,7 +147,8 @@ static void pool_keeps_a_bounded_number_idle(void **state)
 	for (size_t i = 0; i < N; i++)
 		wd_buf_unref(bufs[i]);
 	assert_int_equal(p.out, 0);
-	assert_int_equal(p.n_idle[0], WD_BUF_POOL_KEEP_BYTES / 256);
+	assert_int_equal(p.n_idle[0], WD_BUF_POOL_KEEP_BYTES / 128);
+	assert_int_equal(p.idle_bytes, WD_BUF_POOL_KEEP_BYTES);
 	wd_buf_pool_deinit(&p);
 	assert_null(p.idle[0]);
 }
