@@ -36,6 +36,7 @@ struct wd_bench_opts {
 	size_t payload_bytes;
 	unsigned threads;
 	unsigned publishers, subscribers;
+	unsigned stalled; /* pubsub: subscribers that stop reading once subscribed */
 	unsigned window;  /* outstanding un-acked publishes or calls per publisher/caller */
 	double rate;      /* events/s over all publishers; 0 = window mode */
 	unsigned callees, callers;
@@ -75,6 +76,9 @@ struct wd_bench_conn {
 	bool is_writing;
 	bool is_dirty;         /* on the thread's flush list */
 	bool is_closing;
+	bool is_stalled;       /* pubsub: reads nothing between SUBSCRIBED and the stop */
+	bool peer_closed;      /* the router sent CLOSE or closed TCP */
+	uint16_t close_code;   /* the code of that CLOSE (0: none) */
 	struct wd_bench_conn *next_dirty;
 	struct wd_sbuf out;    /* frames queued this loop turn */
 	struct wd_sbuf wout;   /* bytes handed to uv_write, alive until on_write */
@@ -110,6 +114,7 @@ struct wd_bench_counters {
 	uint64_t acked;               /* PUBLISHED received */
 	uint64_t errors;              /* ERROR / ABORT / unexpected close */
 	uint64_t rx_msgs;
+	uint64_t stalled_closed;      /* stalled subscribers the router closed */
 };
 
 struct wd_bench;
@@ -187,6 +192,9 @@ void wd_bench_conn_close(struct wd_bench_conn *c);
 void wd_bench_conn_flush(struct wd_bench_conn *c);
 /* Bytes queued but not yet written (both buffers). */
 size_t wd_bench_conn_backlog(const struct wd_bench_conn *c);
+/* Stops or resumes reading from c (a stalled subscriber). */
+void wd_bench_conn_pause(struct wd_bench_conn *c);
+void wd_bench_conn_resume(struct wd_bench_conn *c);
 
 /* thread.c */
 /* pthread entry: runs t's loop from setup to the end of the drain. */

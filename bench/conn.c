@@ -206,6 +206,8 @@ static void handle_frame(struct wd_bench_conn *c, const struct wd_wsf *f, uint8_
 	case WD_WS_PONG:
 		return;
 	case WD_WS_CLOSE:
+		c->peer_closed = true;
+		c->close_code = len >= 2 ? (uint16_t)(p[0] << 8 | p[1]) : 0;
 		if (t->is_stopping)
 			wd_bench_conn_close(c);
 		else
@@ -296,6 +298,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	if (nread == 0)
 		return;
 	if (nread < 0) {
+		c->peer_closed = true;
 		if (t->is_stopping)
 			wd_bench_conn_close(c);
 		else
@@ -319,6 +322,18 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		return;
 	if ((size_t)used < len)
 		require_mem(wd_sbuf_append(&c->in, p + used, len - (size_t)used));
+}
+
+void wd_bench_conn_pause(struct wd_bench_conn *c)
+{
+	if (!c->is_closing)
+		uv_read_stop((uv_stream_t *)&c->tcp);
+}
+
+void wd_bench_conn_resume(struct wd_bench_conn *c)
+{
+	if (!c->is_closing && uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) < 0)
+		wd_bench_conn_close(c);
 }
 
 /* ---- output ---- */

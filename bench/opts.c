@@ -16,6 +16,8 @@ static const char usage[] =
 	"  --payload BYTES                encoded size of the arguments (64)\n"
 	"  --threads N                    generator threads, one libuv loop each (1)\n"
 	"  --publishers P --subscribers S pubsub (1, 1)\n"
+	"  --stalled N                    pubsub: N more subscribers that stop reading once\n"
+	"                                 subscribed (slow consumers; the router should drop them)\n"
 	"  --window W                     outstanding publishes/calls per publisher/caller (100)\n"
 	"  --rate R                       pubsub: R events/s in total, unacknowledged (window mode)\n"
 	"  --callees K --callers C        rpc (1, 16)\n"
@@ -76,6 +78,7 @@ int wd_bench_opts_parse(struct wd_bench_opts *o, int argc, char **argv)
 		{"threads", required_argument, NULL, 't'},
 		{"publishers", required_argument, NULL, 'P'},
 		{"subscribers", required_argument, NULL, 'S'},
+		{"stalled", required_argument, NULL, 'X'},
 		{"window", required_argument, NULL, 'w'},
 		{"rate", required_argument, NULL, 'R'},
 		{"callees", required_argument, NULL, 'K'},
@@ -149,6 +152,7 @@ int wd_bench_opts_parse(struct wd_bench_opts *o, int argc, char **argv)
 			case 't': o->threads = (unsigned)v; break;
 			case 'P': o->publishers = (unsigned)v; break;
 			case 'S': o->subscribers = (unsigned)v; break;
+			case 'X': o->stalled = (unsigned)v; break;
 			case 'w': o->window = (unsigned)v; break;
 			case 'R': o->rate = v; break;
 			case 'K': o->callees = (unsigned)v; break;

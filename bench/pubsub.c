@@ -113,13 +113,14 @@ static int setup(struct wd_bench_thread *t)
 	for (unsigned i = 0; i < o->publishers; i++)
 		if (i % nt == t->idx && wd_bench_conn_add(t, WD_ROLE_PUBLISHER, i) == NULL)
 			return UV_ENOMEM;
-	for (unsigned i = 0; i < o->subscribers; i++) {
+	for (unsigned i = 0; i < o->subscribers + o->stalled; i++) {
 		if ((i + o->publishers) % nt != t->idx)
 			continue;
 		struct wd_bench_conn *c = wd_bench_conn_add(t, WD_ROLE_SUBSCRIBER, i);
 		if (c == NULL || (c->scn = calloc(o->publishers ? o->publishers : 1,
 						  sizeof(struct track))) == NULL)
 			return UV_ENOMEM;
+		c->is_stalled = i >= o->subscribers;
 	}
 	return 0;
 }
@@ -169,6 +170,8 @@ static void slow_msg(struct wd_bench_conn *c, const uint8_t *p, size_t len)
 	json_int_t type = json_integer_value(json_array_get(root, 0));
 	if (type == 33 && c->state == WD_CONN_JOINED) {
 		wd_bench_conn_ready(c);
+		if (c->is_stalled)
+			wd_bench_conn_pause(c);
 	} else {
 		char *s = json_dumps(root, JSON_COMPACT | JSON_ENCODE_ANY);
 		wd_bench_conn_fail(c, "unexpected message: %.200s", s ? s : "?");
@@ -209,7 +212,7 @@ static void on_msg(struct wd_bench_conn *c, const uint8_t *p, size_t len)
 	}
 	switch (m.el[0].ival) {
 	case 36: /* EVENT */
-		if (c->role == WD_ROLE_SUBSCRIBER)
+		if (c->role == WD_ROLE_SUBSCRIBER && !c->is_stalled)
 			on_event(c, &m);
 		return;
 	case 17: /* PUBLISHED */
@@ -259,6 +262,8 @@ static void on_stop(struct wd_bench_thread *t)
 		struct wd_bench_conn *c = t->conns[i];
 		if (c->role == WD_ROLE_PUBLISHER)
 			sh->published[c->index] = c->seq;
+		if (c->is_stalled) /* read what is left, to learn whether the router closed it */
+			wd_bench_conn_resume(c);
 	}
 }
 
@@ -272,6 +277,10 @@ void wd_bench_pubsub_finish(struct wd_bench *b, struct wd_bench_counters *total)
 			struct wd_bench_conn *c = t->conns[i];
 			if (c->role != WD_ROLE_SUBSCRIBER)
 				continue;
+			if (c->is_stalled) {
+				total->stalled_closed += c->peer_closed;
+				continue;
+			}
 			struct track *k = c->scn;
 			for (unsigned p = 0; p < b->o.publishers; p++)
 				if (sh->published[p] > k[p].next)

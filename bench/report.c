@@ -21,6 +21,8 @@ static json_t *params(const struct wd_bench_opts *o)
 	case WD_BENCH_PUBSUB:
 		json_object_set_new(p, "publishers", json_integer(o->publishers));
 		json_object_set_new(p, "subscribers", json_integer(o->subscribers));
+		if (o->stalled > 0)
+			json_object_set_new(p, "stalled", json_integer(o->stalled));
 		if (o->rate > 0)
 			json_object_set_new(p, "rate", json_real(o->rate));
 		else
@@ -58,6 +60,9 @@ int wd_bench_report(const struct wd_bench *b, const struct wd_bench_result *r)
 	case WD_BENCH_PUBSUB:
 		json_object_set_new(j, "events_per_s", json_integer((json_int_t)rate));
 		json_object_set_new(j, "published", json_integer((json_int_t)r->cnt.sent));
+		if (o->stalled > 0)
+			json_object_set_new(j, "stalled_closed",
+					    json_integer((json_int_t)r->cnt.stalled_closed));
 		break;
 	case WD_BENCH_RPC:
 		json_object_set_new(j, "calls_per_s", json_integer((json_int_t)rate));
@@ -76,6 +81,10 @@ int wd_bench_report(const struct wd_bench *b, const struct wd_bench_result *r)
 						     (long long)r->sessions_joined));
 		}
 		break;
+	}
+	if (r->rss_max >= 0 && o->scenario != WD_BENCH_CONNS) {
+		json_object_set_new(j, "router_rss_start", json_integer(r->rss_before));
+		json_object_set_new(j, "router_rss_max", json_integer(r->rss_max));
 	}
 	json_object_set_new(j, "delivered", json_integer((json_int_t)r->cnt.delivered));
 	json_object_set_new(j, "lost", json_integer((json_int_t)r->cnt.lost));

@@ -13,6 +13,7 @@ struct wd_bench_result {
 	double generator_cpu_pct;  /* the whole process; may exceed 100 with threads */
 	double generator_thread_max_pct;
 	long long rss_before, rss_after; /* router VmRSS (conns), -1 when unknown */
+	long long rss_max;         /* router VmRSS, the most seen while running, -1 when unknown */
 	uint64_t sessions_joined;
 	const char *error;         /* NULL on success */
 };

@@ -87,6 +87,8 @@ STARTUP_MS=""
 start_router() {
 	local name=$1 out
 	shift
+	ROUTER_LOG=$WORK/$name.log
+	: >"$ROUTER_LOG" # one run's log at a time (run_one reads it)
 	out=$(start_and_wait "$PORT" "$WORK/$name.log" "$@")
 	ROUTER_PID=${out% *}
 	STARTUP_MS=${out#* }
@@ -139,6 +141,10 @@ run_one() {
 	if ! kill -0 "$ROUTER_PID" 2>/dev/null; then
 		log "$label died during: $*"
 		line=${line%\}}",\"router_died\":true}"
+	fi
+	if [[ "$*" == *--stalled* ]]; then # did the router say why it dropped the stalled ones?
+		line=${line%\}}",\"router_log\":$(grep -m1 "slow consumer" "$ROUTER_LOG" |
+			python3 -c 'import json,sys; print(json.dumps(sys.stdin.read().strip()))')}"
 	fi
 	echo "$line" >>"$TMP_OUT"
 	echo "$line"
@@ -196,6 +202,13 @@ row $ALL rpc --serializer msgpack --callees 1 --callers 16 --window 100 --thread
 row wampd,fox-wamp pubsub --serializer json --publishers 1 --subscribers 10 --rate 10000 --threads 1
 row wampd,fox-wamp pubsub --serializer json --publishers 1 --subscribers 100 --rate 10000 --threads 2
 row wampd,fox-wamp conns --serializer json --sessions 10000 --threads 1
+# Idle sessions up to the descriptor limit both processes get (run.sh raised it to the hard
+# limit); a few descriptors are each process's own.
+row wampd conns --serializer json --sessions "$(($(ulimit -n) - 40))" --threads 1
+# A subscriber that stops reading while a publisher floods (1 KiB events): the router must
+# drop it at its 16 MiB output bound with a log line, and the other ten lose nothing.
+row wampd pubsub --serializer json --publishers 1 --subscribers 10 --stalled 1 --window 1000 \
+	--threads 2 --payload 1024
 
 # ---- fox-wamp: start-up time and idle RSS ----
 if [ "$SKIP_FOX" != 1 ] && [ -z "$ONLY" ]; then

@@ -52,7 +52,7 @@ def main():
                 meta = d
                 continue
             p = d.get("params", {})
-            if d.get("scenario") in ("pubsub", "rpc") and "rate" not in p:
+            if d.get("scenario") in ("pubsub", "rpc") and "rate" not in p and "stalled" not in p:
                 k = key(d)
                 if k not in rows:
                     rows[k] = {}
@@ -91,7 +91,15 @@ def main():
     for d in other:
         r = d.get("router")
         s = d.get("scenario")
-        if s == "pubsub":
+        if s == "pubsub" and "stalled" in d.get("params", {}):
+            p = d["params"]
+            print("- %s slow consumer: 1→%d json, %d B events, %d subscriber(s) stop reading: "
+                  "%s of them closed by the router, others lost %s of %s events; router RSS "
+                  "%.1f → %.1f MiB at most; log: %s" % (
+                      r, p["subscribers"], p["payload"], p["stalled"], d.get("stalled_closed"),
+                      d.get("lost"), d.get("delivered"), d.get("router_rss_start", 0) / 2**20,
+                      d.get("router_rss_max", 0) / 2**20, d.get("router_log") or "(none)"))
+        elif s == "pubsub":
             p = d["params"]
             print("- %s latency, json 1→%s at %s ev/s: p50 %.2f ms, p99 %.2f ms, max %.2f ms, lost %s" % (
                 r, p["subscribers"], int(p["rate"]), d["p50_us"] / 1e3, d["p99_us"] / 1e3,
@@ -104,9 +112,6 @@ def main():
         elif s == "startup":
             print("- %s start-up to listening %.1f ms, idle RSS %.1f MiB" % (
                 r, d["startup_ms"], d["idle_rss_bytes"] / 2**20))
-        elif s == "slow":
-            print("- %s slow consumer: %s" % (r, json.dumps({k: v for k, v in d.items()
-                                                              if k not in ("scenario", "router")})))
         else:
             print("- %s" % json.dumps(d))
 

@@ -16,6 +16,9 @@
 #include "bench/tmpl.h"
 #include "protocol/ws_handshake.h"
 
+/* How often the router's RSS is read during the measured window. */
+#define RSS_SAMPLE_S 0.05
+
 /* Any 16 bytes, base64: the generator does not need a fresh key per connection. */
 #define WS_KEY "d2FtcGQtYmVuY2gtMDAwMQ=="
 
@@ -114,6 +117,7 @@ static void add_counters(struct wd_bench_counters *d, const struct wd_bench_coun
 	d->acked += s->acked;
 	d->errors += s->errors;
 	d->rx_msgs += s->rx_msgs;
+	d->stalled_closed += s->stalled_closed;
 }
 
 int main(int argc, char **argv)
@@ -131,7 +135,7 @@ int main(int argc, char **argv)
 	pthread_mutex_init(&b.mu, NULL);
 	pthread_cond_init(&b.cv, NULL);
 	atomic_store(&b.stop_ns, UINT64_MAX);
-	r.rss_before = r.rss_after = -1;
+	r.rss_before = r.rss_after = r.rss_max = -1;
 	r.router_cpu_pct = -1;
 	if (b.o.router_pid > 0)
 		r.rss_before = wd_proc_rss_bytes(b.o.router_pid);
@@ -172,7 +176,15 @@ int main(int argc, char **argv)
 	atomic_store(&b.stop_ns, b.go_ns + (uint64_t)(b.o.duration_s * 1e9));
 	atomic_store(&b.go, 1);
 	wake_all(&b);
-	sleep_s(b.o.duration_s);
+	/* The window, with the router's RSS sampled every RSS_SAMPLE_S (its peak is reported). */
+	for (double left = b.o.duration_s; left > 0; left -= RSS_SAMPLE_S) {
+		sleep_s(left < RSS_SAMPLE_S ? left : RSS_SAMPLE_S);
+		if (b.o.router_pid > 0) {
+			long long rss = wd_proc_rss_bytes(b.o.router_pid);
+			if (rss > r.rss_max)
+				r.rss_max = rss;
+		}
+	}
 	uint64_t stop = wd_bench_now_ns();
 	atomic_store(&b.stop_ns, stop);
 	double router_cpu1 = b.o.router_pid > 0 ? wd_proc_cpu_s(b.o.router_pid) : -1;
