@@ -57,8 +57,11 @@ int wd_msgpack_walk(const uint8_t *in, size_t len, struct wd_msgpack_walk *w)
 	size_t left[MAX_DEPTH + 1]; /* values still expected at each open level; [0] is the root */
 	bool in_map[MAX_DEPTH + 1];
 	size_t pos = 0;
-	int top = 0;
+	int top = 0, max_depth = w != NULL && w->max_depth > 0 ? w->max_depth : MAX_DEPTH;
+	bool prefix = w != NULL && w->prefix;
 
+	if (max_depth > MAX_DEPTH)
+		max_depth = MAX_DEPTH;
 	left[0] = 1;
 	in_map[0] = false;
 	if (w != NULL)
@@ -71,6 +74,10 @@ int wd_msgpack_walk(const uint8_t *in, size_t len, struct wd_msgpack_walk *w)
 		uint8_t b;
 
 		while (left[top] == 0) {
+			if (top == 0 && prefix) {
+				w->end = pos;
+				return 0;
+			}
 			if (top == 0)
 				return pos == len ? 0 : WD_EDECODE; /* trailing bytes */
 			top--;
@@ -160,7 +167,7 @@ int wd_msgpack_walk(const uint8_t *in, size_t len, struct wd_msgpack_walk *w)
 				skip = be_read(in + pos, len_bytes);
 			pos += (size_t)len_bytes;
 		}
-		if (w != NULL && top == 0 && !(is_container && !is_map))
+		if (w != NULL && top == 0 && !prefix && !(is_container && !is_map))
 			return WD_EDECODE; /* a WAMP message is an array */
 		if (!is_container) {
 			if (len - pos < skip)
@@ -172,7 +179,7 @@ int wd_msgpack_walk(const uint8_t *in, size_t len, struct wd_msgpack_walk *w)
 		}
 		if (w != NULL && w->vet && is_key)
 			return WD_EDECODE; /* dict keys are strings */
-		if (top + 1 > MAX_DEPTH)
+		if (top + 1 > max_depth)
 			return WD_EDECODE;
 		if (count > (len - pos) / (is_map ? 2 : 1))
 			return WD_EDECODE; /* cannot hold that many values */

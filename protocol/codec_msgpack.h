@@ -17,16 +17,21 @@ int wd_msgpack_skim(const uint8_t *in, size_t len);
 #define WD_MSGPACK_TOP_MAX 8
 struct wd_msgpack_walk {
 	bool vet;                       /* in: also make wd_msgpack_to_json's checks */
+	bool prefix;                    /* in: the value may be followed by more bytes (its end
+	                                 * goes to end) and need not be an array */
+	int max_depth;                  /* in: nesting allowed, the value itself counting as one;
+	                                 * 0: 32 */
+	size_t end;                     /* out, with prefix: where the value ends */
 	size_t count;                   /* out: elements of the root array */
 	size_t n_top;                   /* out: offsets recorded, min(count, WD_MSGPACK_TOP_MAX) */
 	size_t top[WD_MSGPACK_TOP_MAX]; /* out: where each element starts */
 };
 
-/* wd_msgpack_skim, for a root that must be an array, which also records where its elements
- * start and, with w->vet, refuses what wd_msgpack_to_json would (invalid UTF-8, keys that are
- * not text or hold NUL, integers beyond int64, NaN and infinities). One pass, no allocation:
- * the router's fast path (envelope.c) validates a payload this way without building it.
- * Returns 0 or WD_EDECODE. */
+/* wd_msgpack_skim, for a root that must be an array (unless w->prefix), which also records
+ * where its elements start and, with w->vet, refuses what wd_msgpack_to_json would (invalid
+ * UTF-8, keys that are not text or hold NUL, integers beyond int64, NaN and infinities). One
+ * pass, no allocation: the router's fast path (envelope.c) validates a payload this way
+ * without building it. Returns 0 or WD_EDECODE. */
 int wd_msgpack_walk(const uint8_t *in, size_t len, struct wd_msgpack_walk *w);
 
 /* Converts o (from input wd_msgpack_skim accepted) into a new json_t at *out, with the

@@ -8,9 +8,12 @@
 #include "protocol/codec_msgpack.h"
 #include "protocol/error.h"
 #include "protocol/json_scan.h"
+#include "protocol/utf8.h"
 
 /* codec_json.c's nesting bound (the root array is level 1, so its elements get 63 more). */
 #define JSON_ELEMENT_DEPTH 63
+/* codec_msgpack.c's (32 levels, the root array included). */
+#define MSGPACK_ELEMENT_DEPTH 31
 
 static bool is_fast_type(uint64_t t)
 {
@@ -181,11 +184,6 @@ static bool msgpack_uint(const uint8_t *p, uint64_t *out)
 	return true;
 }
 
-static bool msgpack_id(const uint8_t *p, uint64_t *out)
-{
-	return msgpack_uint(p, out) && *out <= WD_ID_MAX;
-}
-
 static bool is_msgpack_map(uint8_t b)
 {
 	return (b >= 0x80 && b <= 0x8f) || b == 0xde || b == 0xdf;
@@ -245,45 +243,122 @@ static int msgpack_options(struct wd_envelope *e, const uint8_t *in, size_t len,
 	return 0;
 }
 
+/* Reads the non-negative integer at in[*pos] (as msgpack_uint) and moves *pos past it; false
+ * when there is none or it is cut short. */
+static bool msgpack_take_uint(const uint8_t *in, size_t len, size_t *pos, uint64_t *out)
+{
+	size_t p = *pos, n;
+	if (p >= len)
+		return false;
+	if (in[p] <= 0x7f)
+		n = 0;
+	else if (in[p] >= 0xcc && in[p] <= 0xcf)
+		n = (size_t)1 << (in[p] - 0xcc);
+	else if (in[p] >= 0xd0 && in[p] <= 0xd3)
+		n = (size_t)1 << (in[p] - 0xd0);
+	else
+		return false;
+	if (len - p - 1 < n || !msgpack_uint(in + p, out))
+		return false;
+	*pos = p + 1 + n;
+	return true;
+}
+
+/* Reads the str at in[*pos], which must be valid UTF-8 without NUL, and moves *pos past it. */
+static bool msgpack_take_text(const uint8_t *in, size_t len, size_t *pos, const uint8_t **text,
+			      size_t *n)
+{
+	size_t p = *pos, head;
+	if (p >= len)
+		return false;
+	head = in[p] >= 0xa0 && in[p] <= 0xbf ? 1
+	       : in[p] == 0xd9		     ? 2
+	       : in[p] == 0xda		     ? 3
+	       : in[p] == 0xdb		     ? 5
+					     : 0;
+	if (head == 0 || len - p < head || !msgpack_str(in + p, text, n) || len - p - head < *n ||
+	    !wd_utf8_valid(*text, *n) || memchr(*text, '\0', *n) != NULL)
+		return false;
+	*pos = p + head + *n;
+	return true;
+}
+
+/* Walks the value at in[*pos] (vetted as wd_msgpack_to_json would, nesting as an element of
+ * a message may) and moves *pos past it. */
+static bool msgpack_value(const uint8_t *in, size_t len, size_t *pos)
+{
+	struct wd_msgpack_walk w = {.vet = true, .prefix = true, .max_depth = MSGPACK_ELEMENT_DEPTH};
+	if (*pos >= len || wd_msgpack_walk(in + *pos, len - *pos, &w) < 0)
+		return false;
+	*pos += w.end;
+	return true;
+}
+
+/* Reads the root array's header: its element count and where the first element starts. */
+static bool msgpack_root(const uint8_t *in, size_t len, size_t *n, size_t *pos)
+{
+	if (len >= 1 && in[0] >= 0x90 && in[0] <= 0x9f) {
+		*n = in[0] & 0x0f;
+		*pos = 1;
+	} else if (len >= 3 && in[0] == 0xdc) {
+		*n = (size_t)in[1] << 8 | in[2];
+		*pos = 3;
+	} else if (len >= 5 && in[0] == 0xdd) {
+		*n = (size_t)in[1] << 24 | (size_t)in[2] << 16 | (size_t)in[3] << 8 | in[4];
+		*pos = 5;
+	} else {
+		return false;
+	}
+	return true;
+}
+
 static int msgpack_envelope(struct wd_envelope *e, const uint8_t *in, size_t len,
 			    struct wd_msg *m, json_t **dict)
 {
-	struct wd_msgpack_walk w = {.vet = true};
-	size_t n, first, opt_end;
+	size_t n, p, first, opt, opt_end, raw, q;
 	uint64_t type;
 
-	/* One pass validates the whole message as wd_msgpack_to_json would and finds the
-	 * elements; nothing is unpacked but a non-empty options map. */
-	if (wd_msgpack_walk(in, len, &w) < 0 || w.count == 0 || w.count > w.n_top)
-		return WD_EUNSUPPORTED;
-	n = w.count;
-	if (!msgpack_id(in + w.top[0], &type) || !is_fast_type(type))
+	/* Element by element: each is walked (bounds, and what wd_msgpack_to_json refuses)
+	 * before it is read; nothing is unpacked but options not seen before. */
+	if (!msgpack_root(in, len, &n, &p) || !msgpack_take_uint(in, len, &p, &type) ||
+	    !is_fast_type(type))
 		return WD_EUNSUPPORTED;
 	m->type = (enum wd_msg_type)type;
 	first = type == WD_MSG_YIELD ? 3 : 4; /* index of Arguments */
-	if (n < first || n > first + 2 || !msgpack_id(in + w.top[1], &m->id1) ||
-	    !is_msgpack_map(in[w.top[2]]))
+	if (n < first || n > first + 2 || !msgpack_take_uint(in, len, &p, &m->id1) ||
+	    m->id1 > WD_ID_MAX)
 		return WD_EUNSUPPORTED;
+	/* Options seen before need no walk: their bytes are compared with the cached ones. */
+	opt = p;
+	if (p >= len || !is_msgpack_map(in[p]))
+		return WD_EUNSUPPORTED;
+	if ((*dict = cache_prefix(e, WD_CODEC_MSGPACK, in + p, len - p, &q)) != NULL)
+		p += q;
+	else if (!msgpack_value(in, len, &p))
+		return WD_EUNSUPPORTED;
+	opt_end = p;
 	if (type != WD_MSG_YIELD) {
 		const uint8_t *text;
 		size_t text_len;
-		if (!msgpack_str(in + w.top[3], &text, &text_len) ||
-		    memchr(text, '\0', text_len) != NULL)
+		if (!msgpack_take_text(in, len, &p, &text, &text_len))
 			return WD_EUNSUPPORTED;
 		if (set_uri(e, text, text_len, m) < 0)
 			return WD_ENOMEM;
 	}
-	if ((n > first && !is_msgpack_array(in[w.top[first]])) ||
-	    (n > first + 1 && !is_msgpack_map(in[w.top[first + 1]])))
+	raw = p;
+	if (n > first && (p >= len || !is_msgpack_array(in[p]) || !msgpack_value(in, len, &p)))
+		return WD_EUNSUPPORTED;
+	if (n > first + 1 && (p >= len || !is_msgpack_map(in[p]) || !msgpack_value(in, len, &p)))
+		return WD_EUNSUPPORTED;
+	if (p != len)
 		return WD_EUNSUPPORTED;
 	if (n > first) {
-		m->raw = in + w.top[first];
-		m->raw_len = len - w.top[first];
+		m->raw = in + raw;
+		m->raw_len = len - raw;
 		m->raw_count = n - first;
 		m->raw_codec = &wd_codec_msgpack;
 	}
-	opt_end = n > 3 ? w.top[3] : len;
-	return msgpack_options(e, in + w.top[2], opt_end - w.top[2], dict);
+	return *dict != NULL ? 0 : msgpack_options(e, in + opt, opt_end - opt, dict);
 }
 
 int wd_envelope_decode(struct wd_envelope *e, const struct wd_codec *codec, const uint8_t *in,
