@@ -46,13 +46,17 @@ struct wd_buf *wd_buf_from(const void *data, size_t len)
 static const uint32_t class_size[WD_BUF_POOL_CLASSES] = {128,  192,  256,  384,  512, 768,
 							 1024, 1536, 2048, 3072, 4096};
 
+/* The class of a buffer of len bytes (len <= WD_BUF_POOL_MAX_LEN): class_size rounds up to
+ * multiples of 64, so the answer for each 64-byte step is looked up. */
 static int class_of(size_t len)
 {
-	size_t total = sizeof(struct wd_buf) + len;
-	int c = 0;
-	while (class_size[c] < total)
-		c++;
-	return c;
+	static const uint8_t by_step[64] = {
+	        0,  0,  1,  2,  3,  3,  4,  4,  5,  5,  5,  5,  6,  6,  6,  6,
+	        7,  7,  7,  7,  7,  7,  7,  7,  8,  8,  8,  8,  8,  8,  8,  8,
+	        9,  9,  9,  9,  9,  9,  9,  9,  9,  9,  9,  9,  9,  9,  9,  9,
+	        10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10,
+	};
+	return by_step[(sizeof(struct wd_buf) + len - 1) / 64];
 }
 
 struct wd_buf *wd_buf_pool_new(struct wd_buf_pool *p, size_t len)

@@ -78,14 +78,25 @@ static const char digit_pairs[] = "000102030405060708091011121314151617181920212
 				  "31323334353637383940414243444546474849505152535455565758596061"
 				  "6263646566676869707172737475767778798081828384858687888990919293949596979899";
 
-/* Writes v (< 10^8) as exactly 8 digits, zero-padded. */
+/* Writes v (< 10^8) as exactly 8 digits, zero-padded. On little-endian machines all eight
+ * at once: v is split into four two-digit lanes and then into digits with multiply-shift
+ * divisions that stay inside each lane. */
 static void put8(uint8_t *p, uint32_t v)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t x = (v / 10000) | ((uint64_t)(v % 10000) << 32); /* two lanes below 10^4 */
+	uint64_t y = ((x * 10486) >> 20) & UINT64_C(0x0000007f0000007f); /* lane / 100 */
+	uint64_t z = y | ((x - 100 * y) << 16);          /* four 16-bit lanes below 100 */
+	uint64_t t = ((z * 103) >> 10) & UINT64_C(0x000f000f000f000f); /* lane / 10 */
+	uint64_t d = (t | ((z - 10 * t) << 8)) + UINT64_C(0x3030303030303030);
+	memcpy(p, &d, 8);
+#else
 	uint32_t hi = v / 10000, lo = v % 10000;
 	memcpy(p, digit_pairs + (hi / 100) * 2, 2);
 	memcpy(p + 2, digit_pairs + (hi % 100) * 2, 2);
 	memcpy(p + 4, digit_pairs + (lo / 100) * 2, 2);
 	memcpy(p + 6, digit_pairs + (lo % 100) * 2, 2);
+#endif
 }
 
 /* Writes v (< 10^8) without padding. Returns the digit count. */

@@ -58,7 +58,8 @@ int wd_msgpack_walk(const uint8_t *in, size_t len, struct wd_msgpack_walk *w)
 	bool in_map[MAX_DEPTH + 1];
 	size_t pos = 0;
 	int top = 0, max_depth = w != NULL && w->max_depth > 0 ? w->max_depth : MAX_DEPTH;
-	bool prefix = w != NULL && w->prefix;
+	bool prefix = w != NULL && w->prefix, vet = w != NULL && w->vet;
+	bool record = w != NULL && !prefix; /* the root array's element offsets */
 
 	if (max_depth > MAX_DEPTH)
 		max_depth = MAX_DEPTH;
@@ -87,7 +88,7 @@ int wd_msgpack_walk(const uint8_t *in, size_t len, struct wd_msgpack_walk *w)
 		left[top]--;
 		if (pos >= len)
 			return WD_EDECODE; /* truncated */
-		if (w != NULL && top == 1 && w->n_top < WD_MSGPACK_TOP_MAX)
+		if (record && top == 1 && w->n_top < WD_MSGPACK_TOP_MAX)
 			w->top[w->n_top++] = pos;
 		b = in[pos++];
 		if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) {
@@ -167,23 +168,23 @@ int wd_msgpack_walk(const uint8_t *in, size_t len, struct wd_msgpack_walk *w)
 				skip = be_read(in + pos, len_bytes);
 			pos += (size_t)len_bytes;
 		}
-		if (w != NULL && top == 0 && !prefix && !(is_container && !is_map))
+		if (record && top == 0 && !(is_container && !is_map))
 			return WD_EDECODE; /* a WAMP message is an array */
 		if (!is_container) {
 			if (len - pos < skip)
 				return WD_EDECODE;
-			if (w != NULL && w->vet && !vet_scalar(b, in + pos, skip, is_str, is_key))
+			if (vet && !vet_scalar(b, in + pos, skip, is_str, is_key))
 				return WD_EDECODE;
 			pos += skip;
 			continue;
 		}
-		if (w != NULL && w->vet && is_key)
+		if (vet && is_key)
 			return WD_EDECODE; /* dict keys are strings */
 		if (top + 1 > max_depth)
 			return WD_EDECODE;
 		if (count > (len - pos) / (is_map ? 2 : 1))
 			return WD_EDECODE; /* cannot hold that many values */
-		if (w != NULL && top == 0)
+		if (record && top == 0)
 			w->count = count;
 		left[++top] = is_map ? 2 * count : count;
 		in_map[top] = is_map;

@@ -332,7 +332,9 @@ static int msgpack_envelope(struct wd_envelope *e, const uint8_t *in, size_t len
 	opt = p;
 	if (p >= len || !is_msgpack_map(in[p]))
 		return WD_EUNSUPPORTED;
-	if ((*dict = cache_prefix(e, WD_CODEC_MSGPACK, in + p, len - p, &q)) != NULL)
+	if (in[p] == 0x80)
+		p++; /* {} */
+	else if ((*dict = cache_prefix(e, WD_CODEC_MSGPACK, in + p, len - p, &q)) != NULL)
 		p += q;
 	else if (!msgpack_value(in, len, &p))
 		return WD_EUNSUPPORTED;

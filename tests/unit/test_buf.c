@@ -136,6 +136,24 @@ static void pool_hands_large_buffers_to_malloc(void **state)
 	wd_buf_pool_deinit(&p);
 }
 
+static void pool_footprint_is_the_smallest_class_that_fits(void **state)
+{
+	static const size_t classes[] = {128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096};
+	struct wd_buf_pool p = {0};
+	(void)state;
+	for (size_t len = 0; len <= WD_BUF_POOL_MAX_LEN; len++) {
+		struct wd_buf *b = wd_buf_pool_new(&p, len);
+		size_t want = 0;
+		for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]) && want == 0; i++)
+			if (classes[i] >= sizeof(struct wd_buf) + len)
+				want = classes[i];
+		assert_non_null(b);
+		assert_int_equal(wd_buf_footprint(b), want);
+		wd_buf_unref(b);
+	}
+	wd_buf_pool_deinit(&p);
+}
+
 static void pool_keeps_a_bounded_number_idle(void **state)
 {
 	enum { N = (WD_BUF_POOL_KEEP_BYTES / 128) + 100 };
@@ -261,6 +279,7 @@ int main(void)
 	        cmocka_unit_test(buf_unref_null_is_noop),
 	        cmocka_unit_test(pool_reuses_a_returned_buffer_of_the_same_class),
 	        cmocka_unit_test(pool_hands_large_buffers_to_malloc),
+	        cmocka_unit_test(pool_footprint_is_the_smallest_class_that_fits),
 	        cmocka_unit_test(pool_keeps_a_bounded_number_idle),
 	        cmocka_unit_test(sbuf_zero_initialised_is_empty),
 	        cmocka_unit_test(sbuf_append_grows_and_keeps_content),
