@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Profiles wampd under callgrind while one short wampd-bench scenario runs, and prints the top
-# 15 functions by inclusive and by self cost.
+# Profiles wampd under callgrind while one short wampd-bench scenario runs, and prints the
+# instructions wampd executes per publication or call (the read callback's inclusive count over
+# the messages the generator sent: a figure that does not depend on the machine's load) and the
+# top functions by inclusive and by self cost.
 #   bench/profile.sh NAME [wampd-bench args...]     e.g.  bench/profile.sh rpc_json rpc --callers 16
+#   bench/profile.sh all                             the five profiles bench/README.md quotes
 # Output: bench/results/profile-NAME.txt (the callgrind.out file stays in a temp dir, removed).
 # Uses build-bench (release, as run.sh builds it), or the binary in $WAMPD; valgrind slows wampd
 # about 50x, so figures are relative costs, not throughput.
@@ -11,8 +14,18 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=$ROOT/build-bench
 WAMPD_GIVEN=${WAMPD:-}
 WAMPD=${WAMPD:-$BUILD/router/wampd}
-NAME=${1:?usage: profile.sh NAME [wampd-bench args]}
+NAME=${1:?usage: profile.sh NAME [wampd-bench args] | profile.sh all}
 shift
+if [ "$NAME" = all ]; then
+	self=${BASH_SOURCE[0]}
+	bash "$self" pubsub_json_1to1 pubsub --serializer json --subscribers 1 --window 1000
+	bash "$self" pubsub_msgpack_1to1 pubsub --serializer msgpack --subscribers 1 --window 1000
+	bash "$self" pubsub_msgpack_1to10 pubsub --serializer msgpack --subscribers 10 --window 1000 \
+		--threads 2
+	bash "$self" rpc_json rpc --serializer json --callers 16 --window 100
+	bash "$self" rpc_msgpack rpc --serializer msgpack --callers 16 --window 100
+	exit 0
+fi
 WORK=$(mktemp -d /tmp/wampd-prof.XXXXXX)
 VG_PID=""
 
@@ -43,7 +56,7 @@ for _ in $(seq 1 300); do # valgrind start-up: at most 30 s
 	sleep 0.1
 done
 timeout 120 "$BUILD/bench/wampd-bench" "$@" --url "ws://127.0.0.1:$PORT/ws" --duration 3 \
-	--router-pid "$VG_PID" || true
+	--router-pid "$VG_PID" >"$WORK/bench.json" || true
 kill -TERM "$VG_PID"
 for _ in $(seq 1 300); do
 	kill -0 "$VG_PID" 2>/dev/null || break
@@ -54,6 +67,13 @@ mkdir -p "$ROOT/bench/results"
 OUT=$ROOT/bench/results/profile-$NAME.txt
 {
 	echo "# callgrind: wampd ($BUILD_STATE, commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)) while wampd-bench $* ran (3 s)"
+	# Messages the generator sent (PUBLISH or CALL), and the read callback's inclusive cost.
+	sent=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d.get("published", d.get("calls_sent", 0)))' "$WORK/bench.json" 2>/dev/null || echo 0)
+	on_read=$(callgrind_annotate --inclusive=yes "$WORK/callgrind.out" 2>/dev/null |
+		awk '/:on_read /{gsub(",", "", $1); print $1; exit}')
+	if [ "${sent:-0}" -gt 0 ] && [ -n "$on_read" ]; then
+		echo "## $((on_read / sent)) instructions per $([[ "$*" == rpc* ]] && echo call || echo publication) (on_read inclusive $on_read / $sent sent; flushes and write callbacks come on top)"
+	fi
 	echo "## inclusive"
 	# The loop's own call chain (main, uv_run, libuv internals) is left out.
 	callgrind_annotate --inclusive=yes "$WORK/callgrind.out" 2>/dev/null |
