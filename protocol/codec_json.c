@@ -307,9 +307,9 @@ static int json_encode_head(const struct wd_head *h, const uint8_t *raw, size_t 
 		if (rc < 0)
 			goto fail;
 	}
-	/* A dict or URI was appended through the sbuf: make room for the tail again. */
+	/* Room was reserved above unless a dict or URI was appended since. */
 	rc = WD_ENOMEM;
-	if (wd_sbuf_reserve(out, 1 + raw_len + 1) < 0)
+	if (out->cap - out->len < 1 + raw_len + 1 && wd_sbuf_reserve(out, 1 + raw_len + 1) < 0)
 		goto fail;
 	p = out->data + out->len;
 	if (count > 0) {

@@ -606,6 +606,11 @@ static size_t write_uint(uint8_t *p, uint64_t v)
 		p[0] = 0xcf;
 		n = 8;
 	}
+	if (n == 8) { /* most IDs: random up to 2^53 */
+		for (int i = 0; i < 8; i++)
+			p[1 + i] = (uint8_t)(v >> (56 - 8 * i));
+		return 9;
+	}
 	for (int i = 0; i < n; i++)
 		p[1 + i] = (uint8_t)(v >> (8 * (n - 1 - i)));
 	return 1 + (size_t)n;
@@ -641,8 +646,13 @@ static int msgpack_encode_head(const struct wd_head *h, const uint8_t *raw, size
 			goto fail;
 	}
 	rc = WD_ENOMEM;
-	if (count > 0 && wd_sbuf_append(out, raw, raw_len) < 0)
-		goto fail;
+	if (count > 0) {
+		/* Room was reserved above unless a dict or URI was appended since. */
+		if (out->cap - out->len < raw_len && wd_sbuf_reserve(out, raw_len) < 0)
+			goto fail;
+		memcpy(out->data + out->len, raw, raw_len);
+		out->len += raw_len;
+	}
 	return 0;
 fail:
 	out->len = start;
