@@ -65,6 +65,7 @@ done
 VG_PID=""
 mkdir -p "$ROOT/bench/results"
 OUT=$ROOT/bench/results/profile-$NAME.txt
+set +o pipefail # head closes the pipes below early
 {
 	echo "# callgrind: wampd ($BUILD_STATE, commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)) while wampd-bench $* ran (3 s)"
 	# Messages the generator sent (PUBLISH or CALL), and the read callback's inclusive cost.
