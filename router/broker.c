@@ -109,6 +109,7 @@ int wd_broker_subscribe(struct wd_realm *realm, struct wd_session *s, const stru
 			goto fail_sub;
 		if (wd_map_put(&b->by_id, sub->id, sub) < 0)
 			goto fail_uri;
+		b->epoch++;
 	}
 	/* A repeated SUBSCRIBE from the same session returns the same subscription. */
 	bool present = false;
@@ -143,6 +144,7 @@ static void drop_if_empty(struct wd_broker *b, struct wd_subscription *sub)
 	wd_map_sdel(table(b, sub->match), sub->uri);
 	wd_map_del(&b->by_id, sub->id);
 	sub_free(sub);
+	b->epoch++;
 }
 
 int wd_broker_unsubscribe(struct wd_realm *realm, struct wd_session *s, const struct wd_msg *m)
@@ -313,6 +315,7 @@ static int dispatch_patterns(struct wd_realm *realm, const struct filter *f, uin
 
 int wd_broker_publish(struct wd_realm *realm, struct wd_session *s, const struct wd_msg *m)
 {
+	void *target;
 	json_t *details;
 	struct pub_opts o = {.f = {.publisher = s, .exclude_me = true}};
 	struct filter *f = &o.f;
@@ -324,18 +327,26 @@ int wd_broker_publish(struct wd_realm *realm, struct wd_session *s, const struct
 	read_pub_opts(m->dict, &o);
 	ack = o.ack;
 
-	if (!wd_realm_check_uri(realm, s, m->uri, WD_MSG_PUBLISH, m->id1, ack))
-		return 0;
-	if (!s->is_trusted && strncmp(m->uri, "wamp.", 5) == 0) {
-		if (ack)
-			wd_session_send_error(s, WD_MSG_PUBLISH, m->id1, WD_ERR_INVALID_URI,
-					      "publishing to the reserved namespace 'wamp.' is "
-					      "not allowed");
-		return 0;
+	/* A topic this session published to before (memo.h) needs no checks or lookup. */
+	if (wd_memo_get(&s->pub_memo, realm, realm->broker.epoch, m->uri, &target, &disclose)) {
+		sub = target;
+	} else {
+		if (!wd_realm_check_uri(realm, s, m->uri, WD_MSG_PUBLISH, m->id1, ack))
+			return 0;
+		if (!s->is_trusted && strncmp(m->uri, "wamp.", 5) == 0) {
+			if (ack)
+				wd_session_send_error(s, WD_MSG_PUBLISH, m->id1, WD_ERR_INVALID_URI,
+						      "publishing to the reserved namespace 'wamp.' "
+						      "is not allowed");
+			return 0;
+		}
+		if (wd_realm_authorize(realm, s, m, m->uri, WD_ACTION_PUBLISH, WD_MSG_PUBLISH,
+					m->id1, ack, &disclose) != 1)
+			return 0;
+		sub = wd_map_sget(&realm->broker.by_uri, m->uri);
+		if (wd_realm_authz_is_static(s))
+			wd_memo_put(&s->pub_memo, realm, realm->broker.epoch, m->uri, sub, disclose);
 	}
-	if (wd_realm_authorize(realm, s, m, m->uri, WD_ACTION_PUBLISH, WD_MSG_PUBLISH, m->id1, ack,
-				&disclose) != 1)
-		return 0;
 	if (o.bad) {
 		if (ack)
 			wd_session_send_error(s, WD_MSG_PUBLISH, m->id1, WD_ERR_INVALID_ARGUMENT,
@@ -358,7 +369,7 @@ int wd_broker_publish(struct wd_realm *realm, struct wd_session *s, const struct
 		return WD_ENOMEM;
 	/* Once per matching subscription, with the same publication id (spec "Pattern-based
 	 * Subscriptions"); pattern subscribers also learn the topic. */
-	if ((sub = wd_map_sget(&realm->broker.by_uri, m->uri)) != NULL)
+	if (sub != NULL)
 		rc = dispatch_event(sub, f, pub_id, details, m);
 	if (rc == 0 && (realm->broker.by_prefix.count > 0 || realm->broker.by_wildcard.count > 0))
 		rc = dispatch_patterns(realm, f, pub_id, details, m);

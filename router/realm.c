@@ -79,6 +79,11 @@ void wd_realm_send_denied(struct wd_realm *realm, struct wd_session *s, const ch
 	wd_session_send_error(s, req_type, req_id, WD_ERR_NOT_AUTHORIZED, text);
 }
 
+bool wd_realm_authz_is_static(const struct wd_session *s)
+{
+	return s->is_trusted || (s->role != NULL && s->role->authorizer == NULL);
+}
+
 int wd_realm_authorize(struct wd_realm *realm, struct wd_session *s, const struct wd_msg *m,
 		       const char *uri, enum wd_action action, int req_type, uint64_t req_id,
 		       bool reply, bool *disclose)

@@ -19,6 +19,7 @@ struct wd_broker {
 	struct wd_map by_prefix;   /* prefix pattern -> struct wd_subscription * */
 	struct wd_map by_wildcard; /* wildcard pattern -> struct wd_subscription * */
 	struct wd_map by_id;       /* subscription id -> struct wd_subscription * */
+	uint64_t epoch;            /* moves when a subscription is created or dropped (memo.h) */
 };
 
 struct wd_dealer {
@@ -26,6 +27,7 @@ struct wd_dealer {
 	struct wd_map by_prefix;   /* prefix pattern -> struct wd_registration * */
 	struct wd_map by_wildcard; /* wildcard pattern -> struct wd_registration * */
 	struct wd_map by_id;       /* registration id -> struct wd_registration * */
+	uint64_t epoch;            /* moves when a registration is created or dropped (memo.h) */
 };
 
 struct wd_realm {
@@ -57,6 +59,9 @@ void wd_realm_leave(struct wd_realm *realm, struct wd_session *s);
  * ERROR wamp.error.not_authorized was sent when reply is true) or WD_EAGAIN: the authorizer
  * has been called and m parked; the session dispatches m again once it answers, so the
  * caller must return without acting. */
+/* True if s's permissions are decided by static rules (or s is trusted), so a decision holds
+ * for the session's life (memo.h); false for a dynamic authorizer. */
+bool wd_realm_authz_is_static(const struct wd_session *s);
 int wd_realm_authorize(struct wd_realm *realm, struct wd_session *s, const struct wd_msg *m,
 		       const char *uri, enum wd_action action, int req_type, uint64_t req_id,
 		       bool reply, bool *disclose);

@@ -67,6 +67,8 @@ static void drop_parked(struct wd_session *s)
 static void leave(struct wd_session *s)
 {
 	drop_parked(s);
+	wd_memo_clear(&s->pub_memo);
+	wd_memo_clear(&s->call_memo);
 	if (s->realm != NULL) {
 		wd_realm_leave(s->realm, s);
 		s->realm = NULL;
@@ -88,6 +90,8 @@ void wd_session_free(struct wd_session *s)
 	free(s->parked);
 	free(s->subs);
 	free(s->regs);
+	wd_memo_free(&s->pub_memo);
+	wd_memo_free(&s->call_memo);
 	wd_map_deinit(&s->invocations);
 	wd_map_deinit(&s->calls);
 	free(s);

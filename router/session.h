@@ -16,6 +16,7 @@
 #include "protocol/id.h"
 #include "router/frame.h"
 #include "router/map.h"
+#include "router/memo.h"
 
 struct wd_router;
 struct wd_realm;
@@ -77,6 +78,8 @@ struct wd_session {
 	json_t *authz_cache;             /* "action uri" -> integer bits (allow 1, disclose 2) */
 	struct wd_authz_result authz_answer; /* the authorizer's answer for parked[0] */
 	bool has_authz_answer;
+	struct wd_route_memo pub_memo;   /* last PUBLISH topic (broker.c) */
+	struct wd_route_memo call_memo;  /* last CALL procedure (dealer.c) */
 	const uint8_t *cur_data;         /* bytes of the message being dispatched */
 	size_t cur_len;
 };
