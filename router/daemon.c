@@ -7,6 +7,7 @@
 
 #include "protocol/error.h"
 #include "router/conn.h"
+#include "router/dealer.h"
 #include "router/listener.h"
 #include "router/log.h"
 #include "router/realm.h"
@@ -116,6 +117,7 @@ void wd_router_deinit(struct wd_router *r)
 	     e = wd_map_next(&r->realms, e))
 		wd_realm_free(wd_map_val(e));
 	wd_map_deinit(&r->realms);
+	wd_dealer_free_spares(r);
 	wd_map_deinit(&r->sessions);
 	wd_framer_deinit(&r->framer);
 	wd_envelope_deinit(&r->envelope);

@@ -11,6 +11,7 @@
 #include "protocol/msg.h"
 
 struct wd_realm;
+struct wd_router;
 struct wd_session;
 
 enum wd_invoke {
@@ -61,5 +62,7 @@ int wd_dealer_invocation_error(struct wd_realm *realm, struct wd_session *s,
 /* Leaving: drops s's registrations, fails calls it was serving (caller gets
  * wamp.error.canceled) and orphans the calls it made. */
 void wd_dealer_detach(struct wd_realm *realm, struct wd_session *s);
+/* Frees the router's spare invocations (at shutdown, after every realm). */
+void wd_dealer_free_spares(struct wd_router *r);
 
 #endif

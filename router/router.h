@@ -44,6 +44,8 @@ struct wd_router {
 	uv_timer_t shutdown_timer;       /* bounds the graceful shutdown */
 	uv_timer_t call_timer;           /* fires at the earliest CALL timeout (dealer.c) */
 	struct wd_invocation *timed_head, *timed_tail; /* calls with a timeout, by deadline */
+	struct wd_invocation *spare_invs; /* freed invocations kept for reuse (dealer.c) */
+	size_t n_spare_invs;
 	uint64_t stop_deadline_ms;       /* loop time after which connections are dropped */
 	struct wd_framer framer;         /* builds outgoing frames */
 	struct wd_envelope envelope;     /* fast decoding of PUBLISH/CALL/YIELD (session.c) */
