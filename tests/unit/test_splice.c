@@ -169,10 +169,11 @@ static void head_alone_matches_the_tree_encoding(void **state)
 }
 
 /* Integers around every digit-count boundary encode as jansson itself writes them (the json
- * codec's own tree encoder writes integers with the same code as encode_head). */
+ * codec's own tree encoder writes integers with the same code as encode_head), and in msgpack
+ * as msgpack-c packs them. */
 static void head_integers_match_jansson(void **state)
 {
-	uint64_t v[64];
+	uint64_t v[80];
 	size_t n = 0;
 	(void)state;
 	for (uint64_t p = 1; n + 3 <= 60; p *= 10) {
@@ -183,6 +184,10 @@ static void head_integers_match_jansson(void **state)
 			break;
 	}
 	v[n++] = UINT64_C(9223372036854775807);
+	/* msgpack's encoding boundaries */
+	static const uint64_t mp[] = {127, 128, 255, 256, 65535, 65536, 4294967295, 4294967296};
+	for (size_t i = 0; i < sizeof(mp) / sizeof(mp[0]); i++)
+		v[n++] = mp[i];
 	for (size_t i = 0; i < n; i++) {
 		struct wd_head h = {.ints = {WD_MSG_PUBLISHED, v[i], v[i]}, .n_ints = 3};
 		struct wd_sbuf direct = {0};
@@ -192,6 +197,14 @@ static void head_integers_match_jansson(void **state)
 		assert_int_equal(direct.len, strlen(text));
 		assert_memory_equal(direct.data, text, direct.len);
 		free(text);
+		/* msgpack: as msgpack-c packs the same integers */
+		struct wd_sbuf mp = {0}, tree = {0};
+		assert_int_equal(wd_codec_msgpack.encode_head(&h, NULL, 0, 0, &mp), 0);
+		assert_int_equal(wd_codec_msgpack.encode(msg, &tree), 0);
+		assert_int_equal(mp.len, tree.len);
+		assert_memory_equal(mp.data, tree.data, tree.len);
+		wd_sbuf_free(&mp);
+		wd_sbuf_free(&tree);
 		json_decref(msg);
 		wd_sbuf_free(&direct);
 	}
