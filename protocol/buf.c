@@ -42,36 +42,19 @@ struct wd_buf *wd_buf_from(const void *data, size_t len)
 #define UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
 
-/* Class sizes, header included. */
-static const uint32_t class_size[WD_BUF_POOL_CLASSES] = {128,  192,  256,  384,  512, 768,
-							 1024, 1536, 2048, 3072, 4096};
-
-/* The class of a buffer of len bytes (len <= WD_BUF_POOL_MAX_LEN): class_size rounds up to
- * multiples of 64, so the answer for each 64-byte step is looked up. */
-static int class_of(size_t len)
-{
-	static const uint8_t by_step[64] = {
-	        0,  0,  1,  2,  3,  3,  4,  4,  5,  5,  5,  5,  6,  6,  6,  6,
-	        7,  7,  7,  7,  7,  7,  7,  7,  8,  8,  8,  8,  8,  8,  8,  8,
-	        9,  9,  9,  9,  9,  9,  9,  9,  9,  9,  9,  9,  9,  9,  9,  9,
-	        10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10,
-	};
-	return by_step[(sizeof(struct wd_buf) + len - 1) / 64];
-}
-
 struct wd_buf *wd_buf_pool_new(struct wd_buf_pool *p, size_t len)
 {
 	struct wd_buf *b;
 	int c;
 	if (p == NULL || len > WD_BUF_POOL_MAX_LEN)
 		return wd_buf_new(len);
-	c = class_of(len);
+	c = wd_buf_class(len);
 	if ((b = p->idle[c]) != NULL) {
-		UNPOISON(b, class_size[c]);
+		UNPOISON(b, wd_buf_class_size[c]);
 		memcpy(&p->idle[c], b->data, sizeof(b));
 		p->n_idle[c]--;
-		p->idle_bytes -= class_size[c];
-	} else if ((b = malloc(class_size[c])) == NULL) {
+		p->idle_bytes -= wd_buf_class_size[c];
+	} else if ((b = malloc(wd_buf_class_size[c])) == NULL) {
 		return NULL;
 	}
 	b->refs = 1;
@@ -81,26 +64,19 @@ struct wd_buf *wd_buf_pool_new(struct wd_buf_pool *p, size_t len)
 	return b;
 }
 
-size_t wd_buf_footprint(const struct wd_buf *b)
-{
-	if (b->pool != NULL)
-		return class_size[class_of(b->len)];
-	return sizeof(*b) + b->len;
-}
-
 static void pool_put(struct wd_buf_pool *p, struct wd_buf *b)
 {
-	int c = class_of(b->len);
+	int c = wd_buf_class(b->len);
 	p->out--;
-	if (p->idle_bytes + class_size[c] > WD_BUF_POOL_KEEP_BYTES) {
+	if (p->idle_bytes + wd_buf_class_size[c] > WD_BUF_POOL_KEEP_BYTES) {
 		free(b);
 		return;
 	}
 	memcpy(b->data, &p->idle[c], sizeof(b));
-	POISON(b, class_size[c]);
+	POISON(b, wd_buf_class_size[c]);
 	p->idle[c] = b;
 	p->n_idle[c]++;
-	p->idle_bytes += class_size[c];
+	p->idle_bytes += wd_buf_class_size[c];
 }
 
 void wd_buf_pool_deinit(struct wd_buf_pool *p)
@@ -108,30 +84,19 @@ void wd_buf_pool_deinit(struct wd_buf_pool *p)
 	for (int c = 0; c < WD_BUF_POOL_CLASSES; c++)
 		while (p->idle[c] != NULL) {
 			struct wd_buf *b = p->idle[c];
-			UNPOISON(b, class_size[c]);
+			UNPOISON(b, wd_buf_class_size[c]);
 			memcpy(&p->idle[c], b->data, sizeof(b));
 			free(b);
 		}
 	memset(p->n_idle, 0, sizeof(p->n_idle));
 	p->idle_bytes = 0;
 }
-struct wd_buf *wd_buf_ref(struct wd_buf *b)
+void wd_buf_release(struct wd_buf *b)
 {
-	if (b->refs != UINT32_MAX)
-		b->refs++;
-	return b;
-}
-
-void wd_buf_unref(struct wd_buf *b)
-{
-	if (b == NULL || b->refs == UINT32_MAX)
-		return;
-	if (--b->refs == 0) {
-		if (b->pool != NULL)
-			pool_put(b->pool, b);
-		else
-			free(b);
-	}
+	if (b->pool != NULL)
+		pool_put(b->pool, b);
+	else
+		free(b);
 }
 
 int wd_sbuf_reserve(struct wd_sbuf *s, size_t extra)

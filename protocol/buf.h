@@ -19,10 +19,24 @@ struct wd_buf {
 struct wd_buf *wd_buf_new(size_t len);
 /* Returns a new buffer holding a copy of data[0..len), or NULL. */
 struct wd_buf *wd_buf_from(const void *data, size_t len);
-/* refs++ unless static; returns b. */
-struct wd_buf *wd_buf_ref(struct wd_buf *b);
+/* Frees b or gives it back to its pool (wd_buf_unref calls it when refs reaches 0). */
+void wd_buf_release(struct wd_buf *b);
+
+/* refs++ unless static; returns b. Inline, like unref: a fan-out takes and drops one
+ * reference per receiver. */
+static inline struct wd_buf *wd_buf_ref(struct wd_buf *b)
+{
+	if (b->refs != UINT32_MAX)
+		b->refs++;
+	return b;
+}
+
 /* NULL-safe; frees at 0. */
-void wd_buf_unref(struct wd_buf *b);
+static inline void wd_buf_unref(struct wd_buf *b)
+{
+	if (b != NULL && b->refs != UINT32_MAX && --b->refs == 0)
+		wd_buf_release(b);
+}
 
 /* Recycled buffers for the frames a router sends by the million: malloc and free of ~150-byte
  * blocks that live one loop turn cost more than building the frame. Buffers up to
@@ -45,8 +59,27 @@ struct wd_buf_pool {
 void wd_buf_pool_deinit(struct wd_buf_pool *p);
 /* Like wd_buf_new, from p (NULL: wd_buf_new). */
 struct wd_buf *wd_buf_pool_new(struct wd_buf_pool *p, size_t len);
+/* Class sizes, header included, and the class of each 64-byte step of a size. */
+static const uint16_t wd_buf_class_size[WD_BUF_POOL_CLASSES] = {128,  192,  256,  384,
+								 512,  768,  1024, 1536,
+								 2048, 3072, 4096};
+static const uint8_t wd_buf_class_by_step[64] = {
+        0,  0,  1,  2,  3,  3,  4,  4,  5,  5,  5,  5,  6,  6,  6,  6,  7,  7,  7,  7,  7,  7,
+        7,  7,  8,  8,  8,  8,  8,  8,  8,  8,  9,  9,  9,  9,  9,  9,  9,  9,  9,  9,  9,  9,
+        9,  9,  9,  9,  10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10,
+};
+
+/* The class of a pooled buffer of len bytes (len <= WD_BUF_POOL_MAX_LEN). */
+static inline int wd_buf_class(size_t len)
+{
+	return wd_buf_class_by_step[(sizeof(struct wd_buf) + len - 1) / 64];
+}
+
 /* The memory b holds (header and size-class rounding included): what output bounds count. */
-size_t wd_buf_footprint(const struct wd_buf *b);
+static inline size_t wd_buf_footprint(const struct wd_buf *b)
+{
+	return b->pool != NULL ? wd_buf_class_size[wd_buf_class(b->len)] : sizeof(*b) + b->len;
+}
 
 /* Growable scratch buffer. Zero-initialise; wd_sbuf_free() releases it. */
 struct wd_sbuf {

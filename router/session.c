@@ -113,8 +113,10 @@ int wd_session_send(struct wd_session *s, const json_t *msg)
 
 int wd_session_send_set(struct wd_session *s, struct wd_frame_set *fs)
 {
-	struct wd_buf *b = wd_frame_set_get(fs, &s->r->framer, s->codec, s->t->framing);
-	if (b == NULL)
+	/* Once the frame for s's serializer and framing is built, every other receiver that
+	 * shares them gets it straight from the set. */
+	struct wd_buf *b = fs->bufs[s->codec->id][s->t->framing];
+	if (b == NULL && (b = wd_frame_set_get(fs, &s->r->framer, s->codec, s->t->framing)) == NULL)
 		return WD_EINVAL;
 	return s->t->send(s->t, b);
 }
