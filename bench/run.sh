@@ -3,6 +3,7 @@
 #   bench/run.sh                  the whole matrix (about 4 minutes)
 #   DURATION=2 bench/run.sh       shorter runs
 #   SKIP_FOX=1 bench/run.sh       wampd only
+#   REPEAT=3 bench/run.sh         three interleaved runs per row (medians in the summary)
 #   WAMPD=/path/to/wampd bench/run.sh   measure that binary instead of building build-bench's
 #   ONLY="msgpack --publishers 1 --subscribers 10" bench/run.sh   only the rows whose arguments
 #                                 contain that text (written to results/partial.jsonl)
@@ -21,6 +22,7 @@ OUT=$RESULTS_DIR/latest.jsonl
 DURATION=${DURATION:-5}
 SKIP_FOX=${SKIP_FOX:-0}
 ONLY=${ONLY:-} # a substring of the scenario arguments: run only the matching rows
+REPEAT=${REPEAT:-1} # runs per row and router, interleaved; summary.py reports the median
 if [ -n "$ONLY" ]; then
 	OUT=$RESULTS_DIR/partial.jsonl # a partial run leaves the full matrix's record alone
 fi
@@ -184,11 +186,17 @@ row() { # row ROUTERS ARGS...: ROUTERS is a comma list of wampd, floor, fox-wamp
 	if [ -n "$ONLY" ] && [[ "$*" != *"$ONLY"* ]]; then
 		return 0
 	fi
-	for r in ${routers//,/ }; do
-		if [ "$r" = fox-wamp ] && { [ "$SKIP_FOX" = 1 ] || [[ "$*" == *msgpack* ]]; }; then
-			continue
-		fi
-		run_one "$r" "$@"
+	for rep in $(seq 1 "$REPEAT"); do
+		for r in ${routers//,/ }; do
+			if [ "$r" = fox-wamp ] && { [ "$SKIP_FOX" = 1 ] || [[ "$*" == *msgpack* ]]; }; then
+				continue
+			fi
+			# fox-wamp is 20-50x slower: one run says enough
+			if [ "$r" = fox-wamp ] && [ "$rep" -gt 1 ]; then
+				continue
+			fi
+			run_one "$r" "$@"
+		done
 	done
 }
 ALL=wampd,floor,fox-wamp

@@ -41,6 +41,12 @@ def rate(d):
     return d.get("events_per_s", d.get("calls_per_s"))
 
 
+def median_run(ds):
+    """The run with the median rate (the lower middle one of an even count)."""
+    ds = sorted(ds, key=lambda d: rate(d) or 0)
+    return ds[(len(ds) - 1) // 2]
+
+
 def main():
     path = sys.argv[1] if len(sys.argv) > 1 else "bench/results/latest.jsonl"
     rows, order, other = {}, [], []
@@ -57,7 +63,7 @@ def main():
                 if k not in rows:
                     rows[k] = {}
                     order.append(k)
-                rows[k][d.get("router")] = d
+                rows[k].setdefault(d.get("router"), []).append(d)
             else:
                 other.append(d)
     if meta:
@@ -66,8 +72,11 @@ def main():
             meta["loadavg_before"], meta["duration"]))
     print("| scenario | wampd | router CPU | floor | wampd / floor | fox-wamp | target (70 %) | wampd vs target |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    runs = max(len(v) for r in rows.values() for v in r.values()) if rows else 1
+    if runs > 1:
+        print("(each figure: the median of the runs of that row and router, interleaved)\n")
     for k in order:
-        r = rows[k]
+        r = {router: median_run(ds) for router, ds in rows[k].items()}
         w, fl, fx = r.get("wampd"), r.get("floor"), r.get("fox-wamp")
         name = ("pub/sub %s %s→%s" % (k[1], k[2], k[3]) if k[0] == "pubsub"
                 else "RPC %s %s callee / %s callers" % (k[1], k[2], k[3]))
@@ -88,7 +97,22 @@ def main():
             fmt(rate(fx)) if fx else "—", fmt(t) if t else "—", fmt(0.7 * t) if t else "—",
             verdict))
     print()
+    # Repeated rows: the median run by the figure each line is about.
+    groups, gorder = {}, []
     for d in other:
+        g = (d.get("scenario"), d.get("router"), json.dumps(d.get("params", {}), sort_keys=True))
+        if g not in groups:
+            groups[g] = []
+            gorder.append(g)
+        groups[g].append(d)
+    by = {"conns": "bytes_per_session", "startup": "startup_ms"}
+    picked = []
+    for g in gorder:
+        ds = groups[g]
+        metric = by.get(g[0], "router_rss_max" if "stalled" in g[2] else "p99_us")
+        ds = sorted(ds, key=lambda d: d.get(metric) or 0)
+        picked.append(ds[(len(ds) - 1) // 2])
+    for d in picked:
         r = d.get("router")
         s = d.get("scenario")
         if s == "pubsub" and "stalled" in d.get("params", {}):
