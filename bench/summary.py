@@ -70,11 +70,11 @@ def main():
         print("run: %s, commit %s (%s), nproc %s, kernel %s, load before %s, %s s per run\n" % (
             meta["date"], meta["commit"], meta["build"], meta["nproc"], meta["kernel"],
             meta["loadavg_before"], meta["duration"]))
-    print("| scenario | wampd | router CPU | floor | wampd / floor | fox-wamp | target (70 %) | wampd vs target |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     runs = max(len(v) for r in rows.values() for v in r.values()) if rows else 1
     if runs > 1:
-        print("(each figure: the median of the runs of that row and router, interleaved)\n")
+        print("Each figure: the median of %d runs of that row and router, interleaved.\n" % runs)
+    print("| scenario | wampd | router CPU | floor | wampd / floor | fox-wamp | target (70 %) | wampd vs target |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for k in order:
         r = {router: median_run(ds) for router, ds in rows[k].items()}
         w, fl, fx = r.get("wampd"), r.get("floor"), r.get("fox-wamp")
