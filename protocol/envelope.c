@@ -29,7 +29,11 @@ static int set_uri(struct wd_envelope *e, const void *p, size_t n, struct wd_msg
 	return 0;
 }
 
-/* Returns a new reference to the dict cached for codec's encoding p[0..n), or NULL. */
+/* Dicts handed out are lent, not given: jansson's reference counts are atomic operations,
+ * and an increment and a decrement per message cost more than finding the dict. Every lent
+ * dict is held by e (its cache, its shared {} or e->owned) until wd_envelope_release. */
+
+/* Returns the dict cached for codec's encoding p[0..n) (lent), or NULL. */
 static json_t *cache_get(struct wd_envelope *e, enum wd_codec_id codec, const uint8_t *p, size_t n)
 {
 	if (n > WD_ENVELOPE_CACHE_BYTES)
@@ -37,13 +41,13 @@ static json_t *cache_get(struct wd_envelope *e, enum wd_codec_id codec, const ui
 	for (unsigned i = 0; i < WD_ENVELOPE_CACHE; i++) {
 		struct wd_envelope_cached *c = &e->cache[i];
 		if (c->dict != NULL && c->codec == codec && c->len == n && memcmp(c->bytes, p, n) == 0)
-			return json_incref(c->dict);
+			return c->dict;
 	}
 	return NULL;
 }
 
-/* Returns a new reference to a cached dict whose encoding is a prefix of p[0..avail) (a whole
- * value is self-delimiting: that prefix is the value at p) and sets *n to its length, or NULL. */
+/* Returns a cached dict (lent) whose encoding is a prefix of p[0..avail) (a whole value is
+ * self-delimiting: that prefix is the value at p) and sets *n to its length, or NULL. */
 static json_t *cache_prefix(struct wd_envelope *e, enum wd_codec_id codec, const uint8_t *p,
 			    size_t avail, size_t *n)
 {
@@ -52,32 +56,39 @@ static json_t *cache_prefix(struct wd_envelope *e, enum wd_codec_id codec, const
 		if (c->dict != NULL && c->codec == codec && c->len <= avail &&
 		    memcmp(c->bytes, p, c->len) == 0) {
 			*n = c->len;
-			return json_incref(c->dict);
+			return c->dict;
 		}
 	}
 	return NULL;
 }
 
-/* A new reference to the shared empty dict, or NULL. */
+/* The shared empty dict (lent), or NULL. */
 static json_t *empty_dict(struct wd_envelope *e)
 {
 	if (e->empty == NULL)
 		e->empty = json_object();
-	return json_incref(e->empty);
+	return e->empty;
 }
 
-static void cache_put(struct wd_envelope *e, enum wd_codec_id codec, const uint8_t *p, size_t n,
-		      json_t *dict)
+/* Takes dict, a new decoding of p[0..n), into the cache (or into e->owned when it is too long
+ * to cache) and returns it, lent. A slot is only ever replaced by a decode, never while a
+ * decoded message is out (e->busy). */
+static json_t *keep(struct wd_envelope *e, enum wd_codec_id codec, const uint8_t *p, size_t n,
+		    json_t *dict)
 {
 	struct wd_envelope_cached *c = &e->cache[e->next_slot];
-	if (n > WD_ENVELOPE_CACHE_BYTES)
-		return;
+	if (n > WD_ENVELOPE_CACHE_BYTES) {
+		json_decref(e->owned);
+		e->owned = dict;
+		return dict;
+	}
 	e->next_slot = (e->next_slot + 1) % WD_ENVELOPE_CACHE;
 	json_decref(c->dict);
-	c->dict = json_incref(dict);
+	c->dict = dict;
 	c->codec = codec;
 	c->len = (uint8_t)n;
 	memcpy(c->bytes, p, n);
+	return dict;
 }
 
 /* Skips whitespace, a comma and whitespace. */
@@ -149,7 +160,7 @@ static int json_envelope(struct wd_envelope *e, const uint8_t *in, size_t len, s
 		if (*dict == NULL)
 			return json_error_code(&err) == json_error_out_of_memory ? WD_ENOMEM
 										  : WD_EUNSUPPORTED;
-		cache_put(e, WD_CODEC_JSON, in + opt, opt_end - opt, *dict);
+		keep(e, WD_CODEC_JSON, in + opt, opt_end - opt, *dict);
 	}
 	if (*dict == NULL)
 		return WD_ENOMEM;
@@ -239,7 +250,7 @@ static int msgpack_options(struct wd_envelope *e, const uint8_t *in, size_t len,
 		return WD_EUNSUPPORTED;
 	if ((rc = wd_msgpack_to_json(&o, dict)) < 0)
 		return rc == WD_ENOMEM ? WD_ENOMEM : WD_EUNSUPPORTED;
-	cache_put(e, WD_CODEC_MSGPACK, in, len, *dict);
+	keep(e, WD_CODEC_MSGPACK, in, len, *dict);
 	return 0;
 }
 
@@ -364,7 +375,7 @@ static int msgpack_envelope(struct wd_envelope *e, const uint8_t *in, size_t len
 }
 
 int wd_envelope_decode(struct wd_envelope *e, const struct wd_codec *codec, const uint8_t *in,
-		       size_t len, struct wd_msg *out, json_t **dict_owner)
+		       size_t len, struct wd_msg *out)
 {
 	struct wd_msg m = {0};
 	json_t *dict = NULL;
@@ -379,18 +390,20 @@ int wd_envelope_decode(struct wd_envelope *e, const struct wd_codec *codec, cons
 	else
 		rc = WD_EUNSUPPORTED;
 	if (rc < 0) {
-		json_decref(dict);
+		json_decref(e->owned); /* the dicts it may have lent are held by e */
+		e->owned = NULL;
 		return rc;
 	}
 	m.dict = dict;
 	*out = m;
-	*dict_owner = dict;
 	e->busy = true;
 	return 0;
 }
 
 void wd_envelope_release(struct wd_envelope *e)
 {
+	json_decref(e->owned);
+	e->owned = NULL;
 	e->busy = false;
 }
 
@@ -398,6 +411,8 @@ void wd_envelope_deinit(struct wd_envelope *e)
 {
 	json_decref(e->empty);
 	e->empty = NULL;
+	json_decref(e->owned);
+	e->owned = NULL;
 	for (unsigned i = 0; i < WD_ENVELOPE_CACHE; i++) {
 		json_decref(e->cache[i].dict);
 		e->cache[i].dict = NULL;

@@ -33,6 +33,7 @@ struct wd_envelope_cached {
 struct wd_envelope {
 	struct wd_envelope_cached cache[WD_ENVELOPE_CACHE];
 	json_t *empty;        /* the shared {} of messages without options */
+	json_t *owned;        /* options of the current message too long to cache */
 	unsigned next_slot;   /* replaced next when the cache is full (round robin) */
 	struct wd_sbuf text;  /* the URI of the current message, NUL-terminated */
 	msgpack_zone zone;    /* msgpack-c objects of a non-empty msgpack options map */
@@ -44,12 +45,12 @@ void wd_envelope_deinit(struct wd_envelope *e);
 
 /* Decodes in[0..len), bytes of codec, into *out the way codec->decode + wd_msg_parse +
  * wd_msg_attach_raw would, except that args and kwargs stay NULL and out->raw holds the
- * payload (root is NULL). *dict_owner receives the reference that owns out->dict; out->uri
- * points into e. When done with out: json_decref(*dict_owner), then wd_envelope_release(e).
- * Returns 0, WD_EUNSUPPORTED (not a fast-path message, or e is busy: use the slow path, which
- * also reports any error) or WD_ENOMEM. */
+ * payload (root is NULL). out->dict and out->uri are lent by e: valid until
+ * wd_envelope_release(e), which must come once out has been dealt with (no reference to take
+ * or drop: see envelope.c). Returns 0, WD_EUNSUPPORTED (not a fast-path message, or e is busy:
+ * use the slow path, which also reports any error) or WD_ENOMEM. */
 int wd_envelope_decode(struct wd_envelope *e, const struct wd_codec *codec, const uint8_t *in,
-		       size_t len, struct wd_msg *out, json_t **dict_owner);
+		       size_t len, struct wd_msg *out);
 void wd_envelope_release(struct wd_envelope *e);
 
 /* Decodes the payload of m into new references: *args (an array or NULL) and *kwargs (an

@@ -560,7 +560,7 @@ static void recv_one(struct wd_session *s, const uint8_t *data, size_t len)
 
 	/* PUBLISH, CALL and YIELD without a tree for their payload (protocol/envelope.h); the
 	 * slow path below takes everything else and reports every error. */
-	rc = wd_envelope_decode(&s->r->envelope, s->codec, data, len, &m, &root);
+	rc = wd_envelope_decode(&s->r->envelope, s->codec, data, len, &m);
 	if (rc == 0) {
 		is_fast = true;
 		goto dispatch;
