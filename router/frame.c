@@ -189,21 +189,28 @@ struct wd_buf *wd_frame_set_get(struct wd_frame_set *fs, struct wd_framer *f,
 				       m ? m->raw_count : 0, &f->scratch) < 0)
 			return NULL;
 		*slot = frame_scratch(f, codec, framing);
-		return *slot;
+	} else {
+		if ((msg = full_message(fs)) == NULL)
+			return NULL;
+		*slot = wd_frame_build(f, msg, codec, framing);
 	}
-	if ((msg = full_message(fs)) == NULL)
-		return NULL;
-	*slot = wd_frame_build(f, msg, codec, framing);
+	if (*slot != NULL)
+		fs->built |= 1u << (codec->id * WD_FRAMING_COUNT + framing);
 	return *slot;
 }
 
 void wd_frame_set_release(struct wd_frame_set *fs)
 {
-	for (int c = 0; c < WD_CODEC_COUNT; c++)
-		for (int k = 0; k < WD_FRAMING_COUNT; k++) {
-			wd_buf_unref(fs->bufs[c][k]);
-			fs->bufs[c][k] = NULL;
-		}
-	json_decref(fs->owned);
-	fs->owned = NULL;
+	/* Most sets build one frame: only the slots in use are visited. */
+	while (fs->built != 0) {
+		unsigned i = (unsigned)__builtin_ctz(fs->built);
+		struct wd_buf **slot = &fs->bufs[i / WD_FRAMING_COUNT][i % WD_FRAMING_COUNT];
+		wd_buf_unref(*slot);
+		*slot = NULL;
+		fs->built &= fs->built - 1;
+	}
+	if (fs->owned != NULL) {
+		json_decref(fs->owned);
+		fs->owned = NULL;
+	}
 }

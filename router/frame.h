@@ -46,6 +46,7 @@ struct wd_frame_set {
 	const struct wd_msg *src;  /* borrowed: where the payload comes from, or NULL (none) */
 	json_t *owned;             /* full message built on demand */
 	struct wd_buf *bufs[WD_CODEC_COUNT][WD_FRAMING_COUNT];
+	unsigned built;            /* bit codec * WD_FRAMING_COUNT + framing: bufs slot in use */
 };
 
 void wd_frame_set_init(struct wd_frame_set *fs, const json_t *msg);
