@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocol/asan.h"
 #include "protocol/error.h"
 
 struct wd_buf *wd_buf_new(size_t len)
@@ -26,21 +27,7 @@ struct wd_buf *wd_buf_from(const void *data, size_t len)
 	return b;
 }
 
-/* Idle pooled buffers are poisoned under ASan, so a use after the last unref is still
- * reported as it would be after free(). */
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define WD_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__) || defined(WD_ASAN)
-#include <sanitizer/asan_interface.h>
-#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
-#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
-#else
-#define POISON(p, n) ((void)(p), (void)(n))
-#define UNPOISON(p, n) ((void)(p), (void)(n))
-#endif
+/* Idle pooled buffers are poisoned under ASan (protocol/asan.h). */
 
 struct wd_buf *wd_buf_pool_new(struct wd_buf_pool *p, size_t len)
 {
@@ -50,7 +37,7 @@ struct wd_buf *wd_buf_pool_new(struct wd_buf_pool *p, size_t len)
 		return wd_buf_new(len);
 	c = wd_buf_class(len);
 	if ((b = p->idle[c]) != NULL) {
-		UNPOISON(b, wd_buf_class_size[c]);
+		WD_UNPOISON(b, wd_buf_class_size[c]);
 		memcpy(&p->idle[c], b->data, sizeof(b));
 		p->n_idle[c]--;
 		p->idle_bytes -= wd_buf_class_size[c];
@@ -73,7 +60,7 @@ static void pool_put(struct wd_buf_pool *p, struct wd_buf *b)
 		return;
 	}
 	memcpy(b->data, &p->idle[c], sizeof(b));
-	POISON(b, wd_buf_class_size[c]);
+	WD_POISON(b, wd_buf_class_size[c]);
 	p->idle[c] = b;
 	p->n_idle[c]++;
 	p->idle_bytes += wd_buf_class_size[c];
@@ -84,7 +71,7 @@ void wd_buf_pool_deinit(struct wd_buf_pool *p)
 	for (int c = 0; c < WD_BUF_POOL_CLASSES; c++)
 		while (p->idle[c] != NULL) {
 			struct wd_buf *b = p->idle[c];
-			UNPOISON(b, wd_buf_class_size[c]);
+			WD_UNPOISON(b, wd_buf_class_size[c]);
 			memcpy(&p->idle[c], b->data, sizeof(b));
 			free(b);
 		}

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocol/asan.h"
 #include "protocol/error.h"
 #include "protocol/id.h"
 #include "protocol/uri.h"
@@ -34,16 +35,6 @@ void wd_dealer_deinit(struct wd_realm *realm)
  * SPARE_INVS) instead of going through malloc. Not under ASan, which should see every
  * invocation's lifetime. */
 #define SPARE_INVS 4096
-#if defined(__SANITIZE_ADDRESS__)
-#define KEEP_SPARE_INVS 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define KEEP_SPARE_INVS 0
-#endif
-#endif
-#ifndef KEEP_SPARE_INVS
-#define KEEP_SPARE_INVS 1
-#endif
 
 static struct wd_invocation *inv_new(struct wd_router *r)
 {
@@ -58,7 +49,7 @@ static struct wd_invocation *inv_new(struct wd_router *r)
 
 static void inv_free(struct wd_router *r, struct wd_invocation *inv)
 {
-	if (!KEEP_SPARE_INVS || r->n_spare_invs >= SPARE_INVS) {
+	if (WD_ASAN || r->n_spare_invs >= SPARE_INVS) {
 		free(inv);
 		return;
 	}
