@@ -84,14 +84,8 @@ struct wd_buf *wd_frame_ws_raw(struct wd_framer *f, uint8_t opcode, const uint8_
 	return b;
 }
 
-/* Messages are encoded into the scratch buffer, then copied once, behind their frame header,
- * into a pooled shared buffer. */
-static int scratch_start(struct wd_framer *f)
-{
-	wd_sbuf_reset(&f->scratch);
-	return 0;
-}
-
+/* Frames the message encoded in the scratch buffer: copied once, behind its frame header, into
+ * a pooled shared buffer. */
 static struct wd_buf *frame_scratch(struct wd_framer *f, const struct wd_codec *codec,
 				    enum wd_framing framing)
 {
@@ -119,7 +113,8 @@ static struct wd_buf *frame_scratch(struct wd_framer *f, const struct wd_codec *
 struct wd_buf *wd_frame_build(struct wd_framer *f, const json_t *msg, const struct wd_codec *codec,
 			      enum wd_framing framing)
 {
-	if (scratch_start(f) < 0 || codec->encode(msg, &f->scratch) < 0)
+	wd_sbuf_reset(&f->scratch);
+	if (codec->encode(msg, &f->scratch) < 0)
 		return NULL;
 	return frame_scratch(f, codec, framing);
 }
@@ -184,8 +179,8 @@ struct wd_buf *wd_frame_set_get(struct wd_frame_set *fs, struct wd_framer *f,
 	    (fs->src == NULL || (fs->src->raw != NULL && fs->src->raw_codec == codec))) {
 		/* Serialize once: the payload goes out in the bytes it came in. */
 		const struct wd_msg *m = fs->src;
-		if (scratch_start(f) < 0 ||
-		    codec->encode_head(fs->head, m ? m->raw : NULL, m ? m->raw_len : 0,
+		wd_sbuf_reset(&f->scratch);
+		if (codec->encode_head(fs->head, m ? m->raw : NULL, m ? m->raw_len : 0,
 				       m ? m->raw_count : 0, &f->scratch) < 0)
 			return NULL;
 		*slot = frame_scratch(f, codec, framing);
