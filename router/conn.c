@@ -12,6 +12,10 @@
  * a client that floods requests without reading replies cannot grow our memory. */
 #define READ_PAUSE_DIVISOR 2
 #define MAX_IOVS 256
+/* Frames up to this size are copied into the write request (see write_batch), up to this
+ * many bytes per request. */
+#define GATHER_MAX_LEN 1024u
+#define GATHER_MAX_BYTES (256u << 10)
 /* Reads of at least this many bytes flush all output at once (see on_read). */
 #define EARLY_FLUSH_READ (16u << 10)
 
@@ -238,41 +242,82 @@ static void on_write(uv_write_t *req, int status)
 	update_reading(c);
 }
 
+/* Hands queue[off..end) to one uv_write. Frames of at most GATHER_MAX_LEN bytes are copied
+ * into the request's own memory, one iovec per run of them, and released at once; larger
+ * ones are written from the shared buffer by reference. The kernel copies every byte either
+ * way, but each iovec costs it far more than copying 100 bytes here: with one iovec per
+ * frame, _copy_from_iter was 13 % of wampd's time at msgpack 1->1 against 4 % in the
+ * floor, which writes one contiguous buffer. Returns the index after the last frame taken. */
+static size_t write_batch(struct wd_conn *c, size_t off)
+{
+	size_t end = off, n_iov = 0, n_refs = 0, gather = 0, footprint = 0;
+	bool in_run = false;
+	for (; end < c->n_queue; end++) {
+		const struct wd_buf *b = c->queue[end];
+		bool small = b->len <= GATHER_MAX_LEN;
+		size_t more = small && in_run ? 0 : 1;
+		if (n_iov + more > MAX_IOVS || (small && gather + b->len > GATHER_MAX_BYTES))
+			break;
+		n_iov += more;
+		in_run = small;
+		if (small)
+			gather += b->len;
+		else
+			n_refs++;
+	}
+	struct write_req *w = malloc(sizeof(*w) + n_refs * sizeof(w->bufs[0]) + gather);
+	uv_buf_t iov[MAX_IOVS];
+	if (w == NULL) {
+		wd_conn_close(c, "out of memory");
+		return off;
+	}
+	uint8_t *g = (uint8_t *)&w->bufs[n_refs];
+	w->c = c;
+	w->n = 0;
+	n_iov = 0;
+	in_run = false;
+	for (size_t i = off; i < end; i++) {
+		struct wd_buf *b = c->queue[i];
+		footprint += wd_buf_footprint(b);
+		if (b->len <= GATHER_MAX_LEN) {
+			if (!in_run)
+				iov[n_iov++] = uv_buf_init((char *)g, 0);
+			memcpy(g, b->data, b->len);
+			g += b->len;
+			iov[n_iov - 1].len += b->len;
+			wd_buf_unref(b);
+			in_run = true;
+		} else {
+			w->bufs[w->n++] = b; /* the queue's reference moves to the request */
+			iov[n_iov++] = uv_buf_init((char *)b->data, b->len);
+			in_run = false;
+		}
+	}
+	/* What is in flight now: the request with its copies, and the frames it references. */
+	w->bytes = sizeof(*w) + n_refs * sizeof(w->bufs[0]) + gather;
+	for (size_t i = 0; i < w->n; i++)
+		w->bytes += wd_buf_footprint(w->bufs[i]);
+	c->queued_bytes = c->queued_bytes - footprint + w->bytes;
+	if (uv_write(&w->req, (uv_stream_t *)&c->tcp, iov, (unsigned)n_iov, on_write) != 0) {
+		for (size_t i = 0; i < w->n; i++)
+			wd_buf_unref(w->bufs[i]);
+		c->queued_bytes -= w->bytes;
+		free(w);
+		wd_conn_close(c, "write failed");
+		return end;
+	}
+	return end;
+}
+
 static void flush_one(struct wd_conn *c)
 {
 	size_t off = 0;
-	while (off < c->n_queue) {
-		size_t n = c->n_queue - off < MAX_IOVS ? c->n_queue - off : MAX_IOVS;
-		struct write_req *w = malloc(sizeof(*w) + n * sizeof(w->bufs[0]));
-		uv_buf_t iov[MAX_IOVS];
-		if (w == NULL) {
-			wd_conn_close(c, "out of memory");
-			return;
-		}
-		w->c = c;
-		w->n = n;
-		w->bytes = 0;
-		for (size_t i = 0; i < n; i++) {
-			struct wd_buf *b = c->queue[off + i];
-			w->bufs[i] = b; /* the queue's reference moves to the request */
-			iov[i] = uv_buf_init((char *)b->data, b->len);
-			w->bytes += wd_buf_footprint(b);
-		}
-		off += n;
-		if (uv_write(&w->req, (uv_stream_t *)&c->tcp, iov, (unsigned)n, on_write) != 0) {
-			for (size_t i = 0; i < n; i++)
-				wd_buf_unref(w->bufs[i]);
-			c->queued_bytes -= w->bytes;
-			free(w);
-			/* the rest of the queue is dropped below */
-			for (size_t i = off; i < c->n_queue; i++) {
-				c->queued_bytes -= wd_buf_footprint(c->queue[i]);
-				wd_buf_unref(c->queue[i]);
-			}
-			c->n_queue = 0;
-			wd_conn_close(c, "write failed");
-			return;
-		}
+	while (off < c->n_queue && !c->is_closing)
+		off = write_batch(c, off);
+	/* after a failure, drop what was not handed over */
+	for (size_t i = off; i < c->n_queue; i++) {
+		c->queued_bytes -= wd_buf_footprint(c->queue[i]);
+		wd_buf_unref(c->queue[i]);
 	}
 	c->n_queue = 0;
 }

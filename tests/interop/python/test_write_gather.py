@@ -1,0 +1,46 @@
+"""The router copies small frames into one block per write and sends large ones by reference
+(router/conn.c, write_batch). Frames of every size on either side of that line, arriving in
+one read and so leaving in one flush, must reach the subscriber whole and in order."""
+
+from rawws import RawWS
+
+# Argument lengths around the 1024-byte copy limit, with 16- and 64-bit WebSocket lengths.
+SIZES = [0, 1, 500, 960, 975, 990, 1000, 1010, 1100, 3000, 70000, 2, 40000, 7]
+
+
+class _Capture:
+    def __init__(self):
+        self.data = bytearray()
+
+    def sendall(self, b):
+        self.data += b
+
+
+def send_batch(ws, msgs):
+    """Sends msgs in one sendall, so the router reads them together."""
+    real, cap = ws.sock, _Capture()
+    ws.sock = cap
+    try:
+        for m in msgs:
+            ws.send_json(m)
+    finally:
+        ws.sock = real
+    real.sendall(bytes(cap.data))
+
+
+def test_small_and_large_events_in_one_flush_arrive_whole_and_in_order(router):
+    topic = "com.example.gather.mixed"
+    pub, sub = RawWS.connect(router.port), RawWS.connect(router.port)
+    pub.join()
+    sub.join()
+    sub.send_json([32, 1, {}, topic])
+    assert sub.recv_json()[0] == 33
+    n = 20 * len(SIZES)  # ~1.5 MB of events: several write requests of up to 256 KiB each
+    args = [[i, "x" * SIZES[i % len(SIZES)]] for i in range(n)]
+    send_batch(pub, [[16, i + 1, {"acknowledge": i % 3 == 0}, topic, args[i]] for i in range(n)])
+    for i in range(n):
+        ev = sub.recv_json(timeout=10.0)
+        assert ev[0] == 36 and ev[4] == args[i], (i, ev[:3])
+    acks = [pub.recv_json(timeout=10.0) for _ in range(0, n, 3)]
+    assert [a[1] for a in acks] == [i + 1 for i in range(0, n, 3)]
+    assert all(a[0] == 17 for a in acks)
