@@ -12,8 +12,8 @@
  * a client that floods requests without reading replies cannot grow our memory. */
 #define READ_PAUSE_DIVISOR 2
 #define MAX_IOVS 256
-/* Frames up to this size are copied into the write request (see write_batch), up to this
- * many bytes per request. */
+/* Frames up to this size are copied into the router's gather area (see write_batch), which
+ * holds this many bytes. */
 #define GATHER_MAX_LEN 1024u
 #define GATHER_MAX_BYTES (256u << 10)
 /* Reads of at least this many bytes flush all output at once (see on_read). */
@@ -242,70 +242,117 @@ static void on_write(uv_write_t *req, int status)
 	update_reading(c);
 }
 
-/* Hands queue[off..end) to one uv_write. Frames of at most GATHER_MAX_LEN bytes are copied
- * into the request's own memory, one iovec per run of them, and released at once; larger
- * ones are written from the shared buffer by reference. The kernel copies every byte either
- * way, but each iovec costs it far more than copying 100 bytes here: with one iovec per
- * frame, _copy_from_iter was 13 % of wampd's time at msgpack 1->1 against 4 % in the
- * floor, which writes one contiguous buffer. Returns the index after the last frame taken. */
-static size_t write_batch(struct wd_conn *c, size_t off)
+/* Releases a queued frame and its share of the output bound. */
+static void drop_frame(struct wd_conn *c, struct wd_buf *b)
 {
-	size_t end = off, n_iov = 0, n_refs = 0, gather = 0, footprint = 0;
-	bool in_run = false;
-	for (; end < c->n_queue; end++) {
-		const struct wd_buf *b = c->queue[end];
-		bool small = b->len <= GATHER_MAX_LEN;
-		size_t more = small && in_run ? 0 : 1;
-		if (n_iov + more > MAX_IOVS || (small && gather + b->len > GATHER_MAX_BYTES))
-			break;
-		n_iov += more;
-		in_run = small;
-		if (small)
-			gather += b->len;
-		else
-			n_refs++;
+	c->queued_bytes -= wd_buf_footprint(b);
+	wd_buf_unref(b);
+}
+
+/* What uv_try_write left of iov[0..n) after written bytes: goes into a request. Bytes in the
+ * router's gather area are copied into the request's memory (the area is reused at once);
+ * frames written from their shared buffer keep their reference in it. */
+static void write_rest(struct wd_conn *c, uv_buf_t *iov, struct wd_buf **ref, size_t n,
+		       size_t written)
+{
+	size_t i = 0, n_refs = 0, copy = 0, held = 0;
+	for (; i < n && written >= iov[i].len; i++) {
+		written -= iov[i].len;
+		if (ref[i] != NULL)
+			drop_frame(c, ref[i]);
 	}
-	struct write_req *w = malloc(sizeof(*w) + n_refs * sizeof(w->bufs[0]) + gather);
-	uv_buf_t iov[MAX_IOVS];
+	if (i == n)
+		return; /* all written */
+	iov[i].base += written;
+	iov[i].len -= written;
+	for (size_t k = i; k < n; k++) {
+		if (ref[k] != NULL)
+			n_refs++, held += wd_buf_footprint(ref[k]);
+		else
+			copy += iov[k].len;
+	}
+	size_t own = sizeof(struct write_req) + n_refs * sizeof(struct wd_buf *) + copy;
+	struct write_req *w = malloc(own);
 	if (w == NULL) {
+		for (size_t k = i; k < n; k++)
+			if (ref[k] != NULL)
+				drop_frame(c, ref[k]);
 		wd_conn_close(c, "out of memory");
-		return off;
+		return;
 	}
 	uint8_t *g = (uint8_t *)&w->bufs[n_refs];
 	w->c = c;
 	w->n = 0;
-	n_iov = 0;
-	in_run = false;
-	for (size_t i = off; i < end; i++) {
-		struct wd_buf *b = c->queue[i];
-		footprint += wd_buf_footprint(b);
-		if (b->len <= GATHER_MAX_LEN) {
-			if (!in_run)
-				iov[n_iov++] = uv_buf_init((char *)g, 0);
-			memcpy(g, b->data, b->len);
-			g += b->len;
-			iov[n_iov - 1].len += b->len;
-			wd_buf_unref(b);
-			in_run = true;
+	w->bytes = own + held;
+	for (size_t k = i; k < n; k++) {
+		if (ref[k] != NULL) {
+			w->bufs[w->n++] = ref[k]; /* the queue's reference moves to the request */
 		} else {
-			w->bufs[w->n++] = b; /* the queue's reference moves to the request */
-			iov[n_iov++] = uv_buf_init((char *)b->data, b->len);
-			in_run = false;
+			memcpy(g, iov[k].base, iov[k].len);
+			iov[k].base = (char *)g;
+			g += iov[k].len;
 		}
 	}
-	/* What is in flight now: the request with its copies, and the frames it references. */
-	w->bytes = sizeof(*w) + n_refs * sizeof(w->bufs[0]) + gather;
-	for (size_t i = 0; i < w->n; i++)
-		w->bytes += wd_buf_footprint(w->bufs[i]);
-	c->queued_bytes = c->queued_bytes - footprint + w->bytes;
-	if (uv_write(&w->req, (uv_stream_t *)&c->tcp, iov, (unsigned)n_iov, on_write) != 0) {
-		for (size_t i = 0; i < w->n; i++)
-			wd_buf_unref(w->bufs[i]);
+	c->queued_bytes += own;
+	if (uv_write(&w->req, (uv_stream_t *)&c->tcp, iov + i, (unsigned)(n - i), on_write) != 0) {
+		for (size_t k = 0; k < w->n; k++)
+			wd_buf_unref(w->bufs[k]);
 		c->queued_bytes -= w->bytes;
 		free(w);
 		wd_conn_close(c, "write failed");
+	}
+}
+
+/* Writes queue[off..end), as much as fits in one writev, and returns end. Frames of at most
+ * GATHER_MAX_LEN bytes are copied into the router's gather area, one iovec per run of them,
+ * and released at once; larger ones are written from their shared buffer. The kernel copies
+ * every byte either way, but each iovec costs it far more than copying 100 bytes here: with one
+ * iovec per frame, _copy_from_iter was 13 % of wampd's time at msgpack 1->1 against 4 % in the
+ * floor, which writes one contiguous buffer. The write is tried at once (uv_try_write); only
+ * what the socket does not take then is copied into a request (write_rest). */
+static size_t write_batch(struct wd_conn *c, size_t off)
+{
+	struct wd_router *r = c->r;
+	uv_buf_t iov[MAX_IOVS];
+	struct wd_buf *ref[MAX_IOVS]; /* per iovec: the frame it is written from, or NULL */
+	size_t end = off, n = 0, used = 0;
+	int rc;
+
+	if (r->gather == NULL && (r->gather = malloc(GATHER_MAX_BYTES)) == NULL) {
+		wd_conn_close(c, "out of memory");
+		return off;
+	}
+	for (; end < c->n_queue; end++) {
+		struct wd_buf *b = c->queue[end];
+		if (b->len <= GATHER_MAX_LEN) {
+			bool more = n == 0 || ref[n - 1] != NULL;
+			if ((more && n == MAX_IOVS) || used + b->len > GATHER_MAX_BYTES)
+				break;
+			if (more) {
+				iov[n] = uv_buf_init((char *)r->gather + used, 0);
+				ref[n++] = NULL;
+			}
+			memcpy(r->gather + used, b->data, b->len);
+			used += b->len;
+			iov[n - 1].len += b->len;
+			drop_frame(c, b);
+		} else {
+			if (n == MAX_IOVS)
+				break;
+			iov[n] = uv_buf_init((char *)b->data, b->len);
+			ref[n++] = b; /* the queue's reference, until written */
+		}
+	}
+	/* uv_try_write refuses (UV_EAGAIN) while earlier requests are pending: order is kept. */
+	rc = uv_try_write((uv_stream_t *)&c->tcp, iov, (unsigned)n);
+	if (rc < 0 && rc != UV_EAGAIN) {
+		for (size_t k = 0; k < n; k++)
+			if (ref[k] != NULL)
+				drop_frame(c, ref[k]);
+		wd_conn_close(c, uv_strerror(rc));
 		return end;
 	}
+	write_rest(c, iov, ref, n, rc < 0 ? 0 : (size_t)rc);
 	return end;
 }
 
@@ -315,19 +362,15 @@ static void flush_one(struct wd_conn *c)
 	while (off < c->n_queue && !c->is_closing)
 		off = write_batch(c, off);
 	/* after a failure, drop what was not handed over */
-	for (size_t i = off; i < c->n_queue; i++) {
-		c->queued_bytes -= wd_buf_footprint(c->queue[i]);
-		wd_buf_unref(c->queue[i]);
-	}
+	for (size_t i = off; i < c->n_queue; i++)
+		drop_frame(c, c->queue[i]);
 	c->n_queue = 0;
 }
 
 void wd_conn_discard_queued(struct wd_conn *c)
 {
-	for (size_t i = 0; i < c->n_queue; i++) {
-		c->queued_bytes -= wd_buf_footprint(c->queue[i]);
-		wd_buf_unref(c->queue[i]);
-	}
+	for (size_t i = 0; i < c->n_queue; i++)
+		drop_frame(c, c->queue[i]);
 	c->n_queue = 0;
 }
 
@@ -341,6 +384,8 @@ void wd_conn_flush_all(struct wd_router *r)
 		c->next_dirty = NULL;
 		if (!c->is_closing)
 			flush_one(c);
+		if (c->close_after_flush && c->queued_bytes == 0)
+			wd_conn_close(c, "flushed"); /* all written at once: no on_write will see it */
 		if (!c->is_closing)
 			update_reading(c);
 	}

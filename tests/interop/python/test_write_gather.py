@@ -1,6 +1,8 @@
-"""The router copies small frames into one block per write and sends large ones by reference
-(router/conn.c, write_batch). Frames of every size on either side of that line, arriving in
-one read and so leaving in one flush, must reach the subscriber whole and in order."""
+"""The router copies small frames into one block per write and sends large ones by reference,
+tries the write at once, and queues only what the socket did not take (router/conn.c,
+write_batch). Frames of every size on either side of that line, arriving in one read and so
+leaving in one flush, must reach the subscriber whole and in order, also when the subscriber's
+socket is full and the rest waits in the router."""
 
 from rawws import RawWS
 
@@ -28,19 +30,30 @@ def send_batch(ws, msgs):
     real.sendall(bytes(cap.data))
 
 
-def test_small_and_large_events_in_one_flush_arrive_whole_and_in_order(router):
-    topic = "com.example.gather.mixed"
+def run(router, topic, rounds, read_late):
     pub, sub = RawWS.connect(router.port), RawWS.connect(router.port)
     pub.join()
     sub.join()
     sub.send_json([32, 1, {}, topic])
     assert sub.recv_json()[0] == 33
-    n = 20 * len(SIZES)  # ~1.5 MB of events: several write requests of up to 256 KiB each
+    n = rounds * len(SIZES)
     args = [[i, "x" * SIZES[i % len(SIZES)]] for i in range(n)]
     send_batch(pub, [[16, i + 1, {"acknowledge": i % 3 == 0}, topic, args[i]] for i in range(n)])
+    if read_late:  # every event is routed (and acknowledged) before the subscriber reads
+        acks = [pub.recv_json(timeout=20.0) for _ in range(0, n, 3)]
     for i in range(n):
-        ev = sub.recv_json(timeout=10.0)
+        ev = sub.recv_json(timeout=20.0)
         assert ev[0] == 36 and ev[4] == args[i], (i, ev[:3])
-    acks = [pub.recv_json(timeout=10.0) for _ in range(0, n, 3)]
+    if not read_late:
+        acks = [pub.recv_json(timeout=20.0) for _ in range(0, n, 3)]
     assert [a[1] for a in acks] == [i + 1 for i in range(0, n, 3)]
     assert all(a[0] == 17 for a in acks)
+
+
+def test_small_and_large_events_in_one_flush_arrive_whole_and_in_order(router):
+    run(router, "com.example.gather.mixed", 20, False)  # ~1.5 MB: several gather areas' worth
+
+
+def test_events_wait_whole_and_in_order_while_the_subscriber_does_not_read(router):
+    # ~8 MB: more than the loopback socket buffers take, so writes are partial and queued
+    run(router, "com.example.gather.late", 100, True)
