@@ -1,5 +1,7 @@
 #include "protocol/utf8.h"
 
+#include <string.h>
+
 #include "protocol/swar.h"
 
 size_t wd_utf8_seq(const uint8_t *p, size_t n)
@@ -25,9 +27,32 @@ size_t wd_utf8_seq(const uint8_t *p, size_t n)
 	return len;
 }
 
+/* True if p[0..n) is all ASCII: the bytes are ORed together, the last word overlapping the
+ * one before, so a string costs a few loads and one test, with no loop over its tail. */
+static bool all_ascii(const uint8_t *p, size_t n)
+{
+	uint64_t acc = 0;
+	if (n >= 8) {
+		for (size_t i = 0; i + 8 < n; i += 8)
+			acc |= wd_swar_load(p + i);
+		acc |= wd_swar_load(p + n - 8);
+	} else if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, p, 4);
+		memcpy(&b, p + n - 4, 4);
+		acc = a | b;
+	} else {
+		for (size_t i = 0; i < n; i++)
+			acc |= p[i];
+	}
+	return (acc & WD_SWAR_HIGHS) == 0;
+}
+
 bool wd_utf8_valid(const uint8_t *p, size_t n)
 {
 	size_t i = 0;
+	if (all_ascii(p, n))
+		return true; /* most strings a router sees: URIs, keys, plain text */
 	while (i < n) {
 		size_t k;
 		if (n - i >= 8 && (wd_swar_load(p + i) & WD_SWAR_HIGHS) == 0) {
