@@ -46,138 +46,142 @@ static bool vet_scalar(uint8_t b, const uint8_t *p, size_t n, bool is_str, bool 
 	return true;
 }
 
+/* What a lead byte announces: its class in the high nibble, a byte count in the low one
+ * (the data that follows for MP_FIXED and MP_CHECKED, the size of the length or count field
+ * for MP_STR, MP_BIN, MP_ARRAY and MP_MAP). One table load replaces a chain of compares. */
+enum {
+	MP_FIXED,    /* nil, bools, integers (fixints hold their value in the lead byte) */
+	MP_CHECKED,  /* what the vet looks into: uint 64 (above INT64_MAX?), float 32 and 64 */
+	MP_FIXSTR,   /* str of (lead & 0x1f) bytes */
+	MP_STR,      /* str 8, 16, 32 */
+	MP_BIN,      /* bin 8, 16, 32 */
+	MP_FIXARRAY, /* array of (lead & 0x0f) values */
+	MP_FIXMAP,   /* map of (lead & 0x0f) pairs */
+	MP_ARRAY,    /* array 16, 32 */
+	MP_MAP,      /* map 16, 32 */
+	MP_BAD,      /* 0xc1 (never used), ext and fixext: WAMP defines no extension types */
+};
+static const uint8_t mp_lead[256] = {
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x60, 0x60, 0x60, 0x60, 0x60, 0x60, 0x60, 0x60, 0x60, 0x60, 0x60, 0x60, 0x60, 0x60, 0x60, 0x60,
+	0x50, 0x50, 0x50, 0x50, 0x50, 0x50, 0x50, 0x50, 0x50, 0x50, 0x50, 0x50, 0x50, 0x50, 0x50, 0x50,
+	0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20,
+	0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20,
+	0x00, 0x90, 0x00, 0x00, 0x41, 0x42, 0x44, 0x90, 0x90, 0x90, 0x14, 0x18, 0x01, 0x02, 0x04, 0x18,
+	0x01, 0x02, 0x04, 0x08, 0x90, 0x90, 0x90, 0x90, 0x90, 0x31, 0x32, 0x34, 0x72, 0x74, 0x82, 0x84,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+
 /* See codec_msgpack.h: walks the value tree without building it.
  *
  * Why skim: msgpack-c allocates a container's element array from its declared count before reading
  * any element, so a five-byte header claiming 2^32 elements would allocate ~100 GB. Here every
  * declared count must fit into the bytes that remain (each value takes at least one byte), which
- * bounds msgpack-c's allocations by a small multiple of len. */
+ * bounds msgpack-c's allocations by a small multiple of len.
+ *
+ * The values left in the open container and whether it is a map stay in locals (n, map); the
+ * levels above wait in left[] and in_map[]. */
 int wd_msgpack_walk(const uint8_t *in, size_t len, struct wd_msgpack_walk *w)
 {
-	size_t left[MAX_DEPTH + 1]; /* values still expected at each open level; [0] is the root */
+	size_t left[MAX_DEPTH + 1]; /* values still expected at each level below the open one */
 	bool in_map[MAX_DEPTH + 1];
-	size_t pos = 0;
+	size_t pos = 0, n = 1; /* the root level expects one value */
+	bool map = false;
 	int top = 0, max_depth = w != NULL && w->max_depth > 0 ? w->max_depth : MAX_DEPTH;
 	bool prefix = w != NULL && w->prefix, vet = w != NULL && w->vet;
 	bool record = w != NULL && !prefix; /* the root array's element offsets */
 
 	if (max_depth > MAX_DEPTH)
 		max_depth = MAX_DEPTH;
-	left[0] = 1;
-	in_map[0] = false;
 	if (w != NULL)
 		w->n_top = w->count = 0;
+	if (record && (len == 0 || (mp_lead[in[0]] >> 4 != MP_FIXARRAY &&
+				    mp_lead[in[0]] >> 4 != MP_ARRAY)))
+		return WD_EDECODE; /* a WAMP message is an array */
 	for (;;) {
-		size_t skip = 0, count = 0;
-		int len_bytes = 0; /* size of a following length or count field */
-		bool is_container = false, is_map = false, is_str = false;
-		bool is_key;
-		uint8_t b;
+		size_t skip, count;
+		bool is_key, is_map;
+		uint8_t b, t;
 
-		while (left[top] == 0) {
-			if (top == 0 && prefix) {
-				w->end = pos;
-				return 0;
-			}
-			if (top == 0)
+		while (n == 0) {
+			if (top == 0) {
+				if (prefix) {
+					w->end = pos;
+					return 0;
+				}
 				return pos == len ? 0 : WD_EDECODE; /* trailing bytes */
+			}
 			top--;
+			n = left[top];
+			map = in_map[top];
 		}
-		/* Map entries alternate key, value; a map of n entries starts with 2n left. */
-		is_key = in_map[top] && left[top] % 2 == 0;
-		left[top]--;
+		/* Map entries alternate key, value; a map of k entries starts with 2k left. */
+		is_key = map && n % 2 == 0;
+		n--;
 		if (pos >= len)
 			return WD_EDECODE; /* truncated */
 		if (record && top == 1 && w->n_top < WD_MSGPACK_TOP_MAX)
 			w->top[w->n_top++] = pos;
 		b = in[pos++];
-		if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) {
-			skip = 0; /* fixint, nil, bool */
-		} else if (b <= 0x8f) {
-			is_container = is_map = true;
-			count = b & 0x0f;
-		} else if (b <= 0x9f) {
-			is_container = true;
-			count = b & 0x0f;
-		} else if (b <= 0xbf) {
-			skip = b & 0x1f; /* fixstr */
-			is_str = true;
-		} else {
-			switch (b) {
-			case 0xd9: /* str 8, 16, 32 */
-			case 0xda:
-			case 0xdb:
-				is_str = true;
-				len_bytes = b == 0xd9 ? 1 : b == 0xda ? 2 : 4;
-				break;
-			case 0xc4: /* bin 8, 16, 32 */
-				len_bytes = 1;
-				break;
-			case 0xc5:
-				len_bytes = 2;
-				break;
-			case 0xc6:
-				len_bytes = 4;
-				break;
-			case 0xcc: /* uint 8 */
-			case 0xd0: /* int 8 */
-				skip = 1;
-				break;
-			case 0xcd:
-			case 0xd1:
-				skip = 2;
-				break;
-			case 0xca: /* float 32 */
-			case 0xce:
-			case 0xd2:
-				skip = 4;
-				break;
-			case 0xcb: /* float 64 */
-			case 0xcf:
-			case 0xd3:
-				skip = 8;
-				break;
-			case 0xdc: /* array 16, 32 */
-				is_container = true;
-				len_bytes = 2;
-				break;
-			case 0xdd:
-				is_container = true;
-				len_bytes = 4;
-				break;
-			case 0xde: /* map 16, 32 */
-				is_container = is_map = true;
-				len_bytes = 2;
-				break;
-			case 0xdf:
-				is_container = is_map = true;
-				len_bytes = 4;
-				break;
-			default:
-				/* 0xc1 (never used), ext 8/16/32 and fixext: WAMP defines no
-				 * extension types. */
-				return WD_EDECODE;
-			}
-		}
-		if (len_bytes > 0) {
-			if (len - pos < (size_t)len_bytes)
-				return WD_EDECODE;
-			if (is_container)
-				count = be_read(in + pos, len_bytes);
-			else
-				skip = be_read(in + pos, len_bytes);
-			pos += (size_t)len_bytes;
-		}
-		if (record && top == 0 && !(is_container && !is_map))
-			return WD_EDECODE; /* a WAMP message is an array */
-		if (!is_container) {
-			if (len - pos < skip)
-				return WD_EDECODE;
-			if (vet && !vet_scalar(b, in + pos, skip, is_str, is_key))
+		t = mp_lead[b];
+		switch (t >> 4) {
+		case MP_FIXED:
+			skip = t & 0x0f;
+			if (len - pos < skip || (vet && is_key))
 				return WD_EDECODE;
 			pos += skip;
 			continue;
+		case MP_CHECKED:
+			skip = t & 0x0f;
+			if (len - pos < skip || (vet && !vet_scalar(b, in + pos, skip, false, is_key)))
+				return WD_EDECODE;
+			pos += skip;
+			continue;
+		case MP_FIXSTR:
+			skip = b & 0x1f;
+			goto text;
+		case MP_STR:
+		case MP_BIN:
+			if (len - pos < (t & 0x0fu))
+				return WD_EDECODE;
+			skip = be_read(in + pos, t & 0x0f);
+			pos += t & 0x0f;
+			if (t >> 4 == MP_BIN) {
+				if (len - pos < skip || (vet && is_key))
+					return WD_EDECODE;
+				pos += skip;
+				continue;
+			}
+		text:
+			if (len - pos < skip || (vet && !vet_scalar(b, in + pos, skip, true, is_key)))
+				return WD_EDECODE;
+			pos += skip;
+			continue;
+		case MP_FIXARRAY:
+		case MP_FIXMAP:
+			count = b & 0x0f;
+			is_map = t >> 4 == MP_FIXMAP;
+			break;
+		case MP_ARRAY:
+		case MP_MAP:
+			if (len - pos < (t & 0x0fu))
+				return WD_EDECODE;
+			count = be_read(in + pos, t & 0x0f);
+			pos += t & 0x0f;
+			is_map = t >> 4 == MP_MAP;
+			break;
+		default:
+			return WD_EDECODE;
 		}
+		/* A container. */
 		if (vet && is_key)
 			return WD_EDECODE; /* dict keys are strings */
 		if (top + 1 > max_depth)
@@ -186,8 +190,11 @@ int wd_msgpack_walk(const uint8_t *in, size_t len, struct wd_msgpack_walk *w)
 			return WD_EDECODE; /* cannot hold that many values */
 		if (record && top == 0)
 			w->count = count;
-		left[++top] = is_map ? 2 * count : count;
-		in_map[top] = is_map;
+		left[top] = n;
+		in_map[top] = map;
+		top++;
+		n = is_map ? 2 * count : count;
+		map = is_map;
 	}
 }
 
