@@ -298,7 +298,10 @@ static bool msgpack_take_text(const uint8_t *in, size_t len, size_t *pos, const 
  * a message may) and moves *pos past it. */
 static bool msgpack_value(const uint8_t *in, size_t len, size_t *pos)
 {
-	struct wd_msgpack_walk w = {.vet = true, .prefix = true, .max_depth = MSGPACK_ELEMENT_DEPTH};
+	struct wd_msgpack_walk w; /* not = {...}: zeroing its unused top[] costs a rep stos */
+	w.vet = true;
+	w.prefix = true;
+	w.max_depth = MSGPACK_ELEMENT_DEPTH;
 	if (*pos >= len || wd_msgpack_walk(in + *pos, len - *pos, &w) < 0)
 		return false;
 	*pos += w.end;
@@ -377,10 +380,11 @@ static int msgpack_envelope(struct wd_envelope *e, const uint8_t *in, size_t len
 int wd_envelope_decode(struct wd_envelope *e, const struct wd_codec *codec, const uint8_t *in,
 		       size_t len, struct wd_msg *out)
 {
-	struct wd_msg m = {0};
+	struct wd_msg m;
 	json_t *dict = NULL;
 	int rc;
 
+	wd_msg_clear(&m);
 	if (e->busy)
 		return WD_EUNSUPPORTED; /* a message decoded earlier is still being dispatched */
 	if (codec->id == WD_CODEC_JSON)

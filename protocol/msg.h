@@ -86,6 +86,22 @@ struct wd_msg {
 	const struct wd_codec *raw_codec;
 };
 
+/* Zeroes every field, one by one: `= {0}` on the hot path compiled to a rep stos, whose
+ * start-up cost showed in perf profiles. Keep it in step with the struct. */
+static inline void wd_msg_clear(struct wd_msg *m)
+{
+	m->type = (enum wd_msg_type)0;
+	m->root = NULL;
+	m->id1 = m->id2 = 0;
+	m->req_type = 0;
+	m->dict = NULL;
+	m->uri = NULL;
+	m->args = m->kwargs = NULL;
+	m->raw = NULL;
+	m->raw_len = m->raw_count = 0;
+	m->raw_codec = NULL;
+}
+
 /* Checks root's shape for its message type (element count, element types, IDs in
  * [0, 2^53], Arguments a list, ArgumentsKw a dict) and fills *out with borrowed pointers into
  * root. Returns 0, WD_EPROTO (malformed or unknown type). Valid while root lives.

@@ -121,14 +121,17 @@ struct wd_buf *wd_frame_build(struct wd_framer *f, const json_t *msg, const stru
 
 void wd_frame_set_init(struct wd_frame_set *fs, const json_t *msg)
 {
-	memset(fs, 0, sizeof(*fs));
 	fs->msg = msg;
+	fs->head = NULL;
+	fs->src = NULL;
+	fs->owned = NULL;
+	fs->built = 0; /* the slots are garbage until built (wd_frame_set_built) */
 }
 
 void wd_frame_set_init_head(struct wd_frame_set *fs, const struct wd_head *head,
 			    const struct wd_msg *src)
 {
-	memset(fs, 0, sizeof(*fs));
+	wd_frame_set_init(fs, NULL);
 	fs->head = head;
 	if (src != NULL && (src->args != NULL || src->kwargs != NULL || src->raw != NULL))
 		fs->src = src;
@@ -173,7 +176,7 @@ struct wd_buf *wd_frame_set_get(struct wd_frame_set *fs, struct wd_framer *f,
 {
 	struct wd_buf **slot = &fs->bufs[codec->id][framing];
 	const json_t *msg;
-	if (*slot != NULL)
+	if (wd_frame_set_built(fs, codec->id, framing) != NULL)
 		return *slot;
 	if (fs->head != NULL &&
 	    (fs->src == NULL || (fs->src->raw != NULL && fs->src->raw_codec == codec))) {
@@ -199,9 +202,7 @@ void wd_frame_set_release(struct wd_frame_set *fs)
 	/* Most sets build one frame: only the slots in use are visited. */
 	while (fs->built != 0) {
 		unsigned i = (unsigned)__builtin_ctz(fs->built);
-		struct wd_buf **slot = &fs->bufs[i / WD_FRAMING_COUNT][i % WD_FRAMING_COUNT];
-		wd_buf_unref(*slot);
-		*slot = NULL;
+		wd_buf_unref(fs->bufs[i / WD_FRAMING_COUNT][i % WD_FRAMING_COUNT]);
 		fs->built &= fs->built - 1;
 	}
 	if (fs->owned != NULL) {

@@ -115,7 +115,7 @@ int wd_session_send_set(struct wd_session *s, struct wd_frame_set *fs)
 {
 	/* Once the frame for s's serializer and framing is built, every other receiver that
 	 * shares them gets it straight from the set. */
-	struct wd_buf *b = fs->bufs[s->codec->id][s->t->framing];
+	struct wd_buf *b = wd_frame_set_built(fs, s->codec->id, s->t->framing);
 	if (b == NULL && (b = wd_frame_set_get(fs, &s->r->framer, s->codec, s->t->framing)) == NULL)
 		return WD_EINVAL;
 	return s->t->send(s->t, b);
