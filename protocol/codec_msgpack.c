@@ -29,6 +29,16 @@ static size_t be_read(const uint8_t *p, int n)
 	return v;
 }
 
+/* Reads the n-byte length or count field at in[*pos] into *out and moves *pos past it. */
+static bool take_len(const uint8_t *in, size_t len, size_t *pos, int n, size_t *out)
+{
+	if (len - *pos < (size_t)n)
+		return false;
+	*out = be_read(in + *pos, n);
+	*pos += (size_t)n;
+	return true;
+}
+
 /* The checks wd_msgpack_to_json makes of a scalar with lead byte b and data p[0..n): text is
  * UTF-8, keys are text without NUL, integers fit int64, floats are finite. */
 static bool vet_scalar(uint8_t b, const uint8_t *p, size_t n, bool is_str, bool is_key)
@@ -150,10 +160,8 @@ int wd_msgpack_walk(const uint8_t *in, size_t len, struct wd_msgpack_walk *w)
 			goto text;
 		case MP_STR:
 		case MP_BIN:
-			if (len - pos < (t & 0x0fu))
+			if (!take_len(in, len, &pos, t & 0x0f, &skip))
 				return WD_EDECODE;
-			skip = be_read(in + pos, t & 0x0f);
-			pos += t & 0x0f;
 			if (t >> 4 == MP_BIN) {
 				if (len - pos < skip || (vet && is_key))
 					return WD_EDECODE;
@@ -172,10 +180,8 @@ int wd_msgpack_walk(const uint8_t *in, size_t len, struct wd_msgpack_walk *w)
 			break;
 		case MP_ARRAY:
 		case MP_MAP:
-			if (len - pos < (t & 0x0fu))
+			if (!take_len(in, len, &pos, t & 0x0f, &count))
 				return WD_EDECODE;
-			count = be_read(in + pos, t & 0x0f);
-			pos += t & 0x0f;
 			is_map = t >> 4 == MP_MAP;
 			break;
 		default:
