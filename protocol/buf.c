@@ -36,10 +36,9 @@ struct wd_buf *wd_buf_pool_new(struct wd_buf_pool *p, size_t len)
 	if (p == NULL || len > WD_BUF_POOL_MAX_LEN)
 		return wd_buf_new(len);
 	c = wd_buf_class(len);
-	if ((b = p->idle[c]) != NULL) {
+	if (p->n_idle[c] > 0) {
+		b = p->idle[c][--p->n_idle[c]];
 		WD_UNPOISON(b, wd_buf_class_size[c]);
-		memcpy(&p->idle[c], b->data, sizeof(b));
-		p->n_idle[c]--;
 		p->idle_bytes -= wd_buf_class_size[c];
 	} else if ((b = malloc(wd_buf_class_size[c])) == NULL) {
 		return NULL;
@@ -59,23 +58,33 @@ static void pool_put(struct wd_buf_pool *p, struct wd_buf *b)
 		free(b);
 		return;
 	}
-	memcpy(b->data, &p->idle[c], sizeof(b));
+	if (p->n_idle[c] == p->cap_idle[c]) {
+		uint32_t cap = p->cap_idle[c] ? 2 * p->cap_idle[c] : 64;
+		struct wd_buf **a = realloc(p->idle[c], cap * sizeof(*a));
+		if (a == NULL) {
+			free(b);
+			return;
+		}
+		p->idle[c] = a;
+		p->cap_idle[c] = cap;
+	}
 	WD_POISON(b, wd_buf_class_size[c]);
-	p->idle[c] = b;
-	p->n_idle[c]++;
+	p->idle[c][p->n_idle[c]++] = b;
 	p->idle_bytes += wd_buf_class_size[c];
 }
 
 void wd_buf_pool_deinit(struct wd_buf_pool *p)
 {
-	for (int c = 0; c < WD_BUF_POOL_CLASSES; c++)
-		while (p->idle[c] != NULL) {
-			struct wd_buf *b = p->idle[c];
+	for (int c = 0; c < WD_BUF_POOL_CLASSES; c++) {
+		while (p->n_idle[c] > 0) {
+			struct wd_buf *b = p->idle[c][--p->n_idle[c]];
 			WD_UNPOISON(b, wd_buf_class_size[c]);
-			memcpy(&p->idle[c], b->data, sizeof(b));
 			free(b);
 		}
-	memset(p->n_idle, 0, sizeof(p->n_idle));
+		free(p->idle[c]);
+		p->idle[c] = NULL;
+		p->cap_idle[c] = 0;
+	}
 	p->idle_bytes = 0;
 }
 void wd_buf_release(struct wd_buf *b)

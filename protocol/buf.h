@@ -49,8 +49,11 @@ static inline void wd_buf_unref(struct wd_buf *b)
 #define WD_BUF_POOL_KEEP_BYTES (2u << 20)
 
 struct wd_buf_pool {
-	struct wd_buf *idle[WD_BUF_POOL_CLASSES]; /* linked through their first data bytes */
-	uint32_t n_idle[WD_BUF_POOL_CLASSES];
+	/* Idle buffers per class, a stack of pointers: popping reads the pool's own array, not
+	 * a link inside a buffer that may have left the cache long ago (that load showed as a
+	 * miss on most pops when the idle buffers were linked through their first bytes). */
+	struct wd_buf **idle[WD_BUF_POOL_CLASSES];
+	uint32_t n_idle[WD_BUF_POOL_CLASSES], cap_idle[WD_BUF_POOL_CLASSES];
 	size_t idle_bytes;
 	uint64_t out;                             /* buffers given out and not yet back */
 };
