@@ -12,10 +12,10 @@
  * a client that floods requests without reading replies cannot grow our memory. */
 #define READ_PAUSE_DIVISOR 2
 #define MAX_IOVS 256
-/* Frames up to this size are copied into the router's gather area (see write_batch), which
- * holds this many bytes. */
-#define GATHER_MAX_LEN 1024u
-#define GATHER_MAX_BYTES (256u << 10)
+/* Frames up to this size are copied into the connection's output chunks (see wd_conn_send);
+ * larger ones are queued by reference. A chunk is a pooled buffer of the largest class. */
+#define COPY_MAX_LEN 1024u
+#define CHUNK_LEN WD_BUF_POOL_MAX_LEN
 /* Reads of at least this many bytes flush all output at once (see on_read). */
 #define EARLY_FLUSH_READ (16u << 10)
 
@@ -39,7 +39,7 @@ static void conn_free(struct wd_conn *c)
 	if (c->proto != NULL && c->proto->on_free != NULL)
 		c->proto->on_free(c);
 	for (size_t i = 0; i < c->n_queue; i++)
-		wd_buf_unref(c->queue[i]);
+		wd_buf_unref(c->queue[i].b);
 	free(c->queue);
 	if (c->prev != NULL)
 		c->prev->next = c->next;
@@ -190,11 +190,11 @@ int wd_conn_accept(struct wd_router *r, const struct wd_listener *l, uv_stream_t
 	return 0;
 }
 
-int wd_conn_send(struct wd_conn *c, struct wd_buf *frame)
+/* Appends an entry for b (a reference the queue takes over) of which len bytes go out, and
+ * counts its memory against the output bound. Returns 0, WD_ETOOBIG or WD_ENOMEM. */
+static int push(struct wd_conn *c, struct wd_buf *b, uint32_t len)
 {
-	if (c->is_closing || c->close_after_flush)
-		return WD_ECLOSED;
-	size_t cost = wd_buf_footprint(frame);
+	size_t cost = wd_buf_footprint(b);
 	if (c->queued_bytes + cost > c->r->max_queued_bytes) {
 		wd_log(WD_LOG_WARN, "conn",
 		       "conn %" PRIu64 " (%s) is a slow consumer: %zu bytes queued, bound %zu",
@@ -203,22 +203,61 @@ int wd_conn_send(struct wd_conn *c, struct wd_buf *frame)
 	}
 	if (c->n_queue == c->cap_queue) {
 		size_t cap = c->cap_queue ? c->cap_queue * 2 : 8;
-		struct wd_buf **q = realloc(c->queue, cap * sizeof(*q));
-		if (q == NULL) {
-			wd_conn_close(c, "out of memory");
+		struct wd_out *q = realloc(c->queue, cap * sizeof(*q));
+		if (q == NULL)
 			return WD_ENOMEM;
-		}
 		c->queue = q;
 		c->cap_queue = cap;
 	}
-	c->queue[c->n_queue++] = wd_buf_ref(frame);
+	c->queue[c->n_queue].b = b;
+	c->queue[c->n_queue++].len = len;
 	c->queued_bytes += cost;
-	if (!c->is_dirty) {
+	return 0;
+}
+
+/* Small frames are copied into the connection's last chunk, so the frame goes back to its
+ * pool as soon as every receiver has it (and is reused while still in the cache), and a flush
+ * writes a few contiguous chunks: the kernel's cost per iovec is far above a 100-byte copy
+ * (with one iovec per frame, _copy_from_iter was 13 % of wampd's time at msgpack 1->1, against
+ * 4 % in the floor, which writes one contiguous buffer). Larger frames are queued by
+ * reference, shared by every receiver. */
+int wd_conn_send(struct wd_conn *c, struct wd_buf *frame)
+{
+	struct wd_out *last = c->n_queue > 0 && c->tail_open ? &c->queue[c->n_queue - 1] : NULL;
+	int rc = 0;
+	if (c->is_closing || c->close_after_flush)
+		return WD_ECLOSED;
+	if (frame->len > COPY_MAX_LEN) {
+		rc = push(c, wd_buf_ref(frame), frame->len);
+		if (rc < 0)
+			wd_buf_unref(frame);
+		c->tail_open = false;
+	} else {
+		if (last == NULL || CHUNK_LEN - last->len < frame->len) {
+			struct wd_buf *chunk = wd_buf_pool_new(&c->r->framer.pool, CHUNK_LEN);
+			if (chunk == NULL || (rc = push(c, chunk, 0)) < 0) {
+				wd_buf_unref(chunk);
+				rc = rc < 0 ? rc : WD_ENOMEM;
+			} else {
+				last = &c->queue[c->n_queue - 1];
+				c->tail_open = true;
+			}
+		}
+		if (rc == 0) {
+			memcpy(last->b->data + last->len, frame->data, frame->len);
+			last->len += frame->len;
+		}
+	}
+	if (rc == WD_ENOMEM) {
+		wd_conn_close(c, "out of memory");
+		return rc;
+	}
+	if (rc == 0 && !c->is_dirty) {
 		c->is_dirty = true;
 		c->next_dirty = c->r->dirty;
 		c->r->dirty = c;
 	}
-	return 0;
+	return rc;
 }
 
 static void on_write(uv_write_t *req, int status)
@@ -242,118 +281,66 @@ static void on_write(uv_write_t *req, int status)
 	update_reading(c);
 }
 
-/* Releases a queued frame and its share of the output bound. */
-static void drop_frame(struct wd_conn *c, struct wd_buf *b)
+/* Releases a queued buffer and its share of the output bound. */
+static void drop(struct wd_conn *c, struct wd_buf *b)
 {
 	c->queued_bytes -= wd_buf_footprint(b);
 	wd_buf_unref(b);
 }
 
-/* What uv_try_write left of iov[0..n) after written bytes: goes into a request. Bytes in the
- * router's gather area are copied into the request's memory (the area is reused at once);
- * frames written from their shared buffer keep their reference in it. */
-static void write_rest(struct wd_conn *c, uv_buf_t *iov, struct wd_buf **ref, size_t n,
-		       size_t written)
+/* Writes queue[off..off+n) (n <= MAX_IOVS) and returns off + n. The write is tried at once
+ * (uv_try_write: no request, no callback when the socket takes it all); what the socket does
+ * not take goes into a request that holds the buffers' references until it completes. */
+static size_t write_batch(struct wd_conn *c, size_t off)
 {
-	size_t i = 0, n_refs = 0, copy = 0, held = 0;
-	for (; i < n && written >= iov[i].len; i++) {
+	uv_buf_t iov[MAX_IOVS];
+	size_t n = c->n_queue - off < MAX_IOVS ? c->n_queue - off : MAX_IOVS, i = 0, written;
+	struct wd_out *q = &c->queue[off];
+	struct write_req *w;
+	int rc;
+
+	if (n == 0)
+		return off;
+	for (size_t k = 0; k < n; k++)
+		iov[k] = uv_buf_init((char *)q[k].b->data, q[k].len);
+	/* uv_try_write refuses (UV_EAGAIN) while earlier requests are pending: order is kept. */
+	rc = uv_try_write((uv_stream_t *)&c->tcp, iov, (unsigned)n);
+	if (rc < 0 && rc != UV_EAGAIN) {
+		for (size_t k = 0; k < n; k++)
+			drop(c, q[k].b);
+		wd_conn_close(c, uv_strerror(rc));
+		return off + n;
+	}
+	for (written = rc < 0 ? 0 : (size_t)rc; i < n && written >= iov[i].len; i++) {
 		written -= iov[i].len;
-		if (ref[i] != NULL)
-			drop_frame(c, ref[i]);
+		drop(c, q[i].b);
 	}
 	if (i == n)
-		return; /* all written */
+		return off + n; /* all written */
 	iov[i].base += written;
 	iov[i].len -= written;
-	for (size_t k = i; k < n; k++) {
-		if (ref[k] != NULL)
-			n_refs++, held += wd_buf_footprint(ref[k]);
-		else
-			copy += iov[k].len;
-	}
-	size_t own = sizeof(struct write_req) + n_refs * sizeof(struct wd_buf *) + copy;
-	struct write_req *w = malloc(own);
-	if (w == NULL) {
+	if ((w = malloc(sizeof(*w) + (n - i) * sizeof(w->bufs[0]))) == NULL) {
 		for (size_t k = i; k < n; k++)
-			if (ref[k] != NULL)
-				drop_frame(c, ref[k]);
+			drop(c, q[k].b);
 		wd_conn_close(c, "out of memory");
-		return;
+		return off + n;
 	}
-	uint8_t *g = (uint8_t *)&w->bufs[n_refs];
 	w->c = c;
-	w->n = 0;
-	w->bytes = own + held;
+	w->n = n - i;
+	w->bytes = sizeof(*w) + w->n * sizeof(w->bufs[0]);
+	c->queued_bytes += w->bytes;
 	for (size_t k = i; k < n; k++) {
-		if (ref[k] != NULL) {
-			w->bufs[w->n++] = ref[k]; /* the queue's reference moves to the request */
-		} else {
-			memcpy(g, iov[k].base, iov[k].len);
-			iov[k].base = (char *)g;
-			g += iov[k].len;
-		}
+		w->bufs[k - i] = q[k].b; /* the queue's reference moves to the request */
+		w->bytes += wd_buf_footprint(q[k].b);
 	}
-	c->queued_bytes += own;
-	if (uv_write(&w->req, (uv_stream_t *)&c->tcp, iov + i, (unsigned)(n - i), on_write) != 0) {
+	if (uv_write(&w->req, (uv_stream_t *)&c->tcp, iov + i, (unsigned)w->n, on_write) != 0) {
 		for (size_t k = 0; k < w->n; k++)
 			wd_buf_unref(w->bufs[k]);
 		c->queued_bytes -= w->bytes;
 		free(w);
 		wd_conn_close(c, "write failed");
 	}
-}
-
-/* Writes queue[off..end), as much as fits in one writev, and returns end. Frames of at most
- * GATHER_MAX_LEN bytes are copied into the router's gather area, one iovec per run of them,
- * and released at once; larger ones are written from their shared buffer. The kernel copies
- * every byte either way, but each iovec costs it far more than copying 100 bytes here: with one
- * iovec per frame, _copy_from_iter was 13 % of wampd's time at msgpack 1->1 against 4 % in the
- * floor, which writes one contiguous buffer. The write is tried at once (uv_try_write); only
- * what the socket does not take then is copied into a request (write_rest). */
-static size_t write_batch(struct wd_conn *c, size_t off)
-{
-	struct wd_router *r = c->r;
-	uv_buf_t iov[MAX_IOVS];
-	struct wd_buf *ref[MAX_IOVS]; /* per iovec: the frame it is written from, or NULL */
-	size_t end = off, n = 0, used = 0;
-	int rc;
-
-	if (r->gather == NULL && (r->gather = malloc(GATHER_MAX_BYTES)) == NULL) {
-		wd_conn_close(c, "out of memory");
-		return off;
-	}
-	for (; end < c->n_queue; end++) {
-		struct wd_buf *b = c->queue[end];
-		if (b->len <= GATHER_MAX_LEN) {
-			bool more = n == 0 || ref[n - 1] != NULL;
-			if ((more && n == MAX_IOVS) || used + b->len > GATHER_MAX_BYTES)
-				break;
-			if (more) {
-				iov[n] = uv_buf_init((char *)r->gather + used, 0);
-				ref[n++] = NULL;
-			}
-			memcpy(r->gather + used, b->data, b->len);
-			used += b->len;
-			iov[n - 1].len += b->len;
-			drop_frame(c, b);
-		} else {
-			if (n == MAX_IOVS)
-				break;
-			iov[n] = uv_buf_init((char *)b->data, b->len);
-			ref[n++] = b; /* the queue's reference, until written */
-		}
-	}
-	/* uv_try_write refuses (UV_EAGAIN) while earlier requests are pending: order is kept. */
-	rc = uv_try_write((uv_stream_t *)&c->tcp, iov, (unsigned)n);
-	if (rc < 0 && rc != UV_EAGAIN) {
-		for (size_t k = 0; k < n; k++)
-			if (ref[k] != NULL)
-				drop_frame(c, ref[k]);
-		wd_conn_close(c, uv_strerror(rc));
-		return end;
-	}
-	write_rest(c, iov, ref, n, rc < 0 ? 0 : (size_t)rc);
-	return end;
+	return off + n;
 }
 
 static void flush_one(struct wd_conn *c)
@@ -363,15 +350,17 @@ static void flush_one(struct wd_conn *c)
 		off = write_batch(c, off);
 	/* after a failure, drop what was not handed over */
 	for (size_t i = off; i < c->n_queue; i++)
-		drop_frame(c, c->queue[i]);
+		drop(c, c->queue[i].b);
 	c->n_queue = 0;
+	c->tail_open = false;
 }
 
 void wd_conn_discard_queued(struct wd_conn *c)
 {
 	for (size_t i = 0; i < c->n_queue; i++)
-		drop_frame(c, c->queue[i]);
+		drop(c, c->queue[i].b);
 	c->n_queue = 0;
+	c->tail_open = false;
 }
 
 void wd_conn_flush_all(struct wd_router *r)

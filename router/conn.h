@@ -27,6 +27,13 @@ struct wd_conn_proto {
 	void (*on_shutdown)(struct wd_conn *c);
 };
 
+/* A piece of queued output: len bytes of b's data (b: a reference; a chunk being filled has
+ * more room than len). */
+struct wd_out {
+	struct wd_buf *b;
+	uint32_t len;
+};
+
 struct wd_conn {
 	uv_tcp_t tcp;
 	uv_timer_t timer;
@@ -38,8 +45,9 @@ struct wd_conn {
 	void *proto_data;              /* owned by the protocol layer */
 	struct wd_conn *prev, *next;   /* router's list of connections */
 	struct wd_conn *next_dirty;    /* router's list of connections with queued output */
-	struct wd_buf **queue;         /* frames waiting for the next flush (references) */
+	struct wd_out *queue;          /* output waiting for the next flush */
 	size_t n_queue, cap_queue;
+	bool tail_open;                /* the last entry is a chunk small frames are copied into */
 	size_t queued_bytes;           /* memory of frames queued + in flight (wd_buf_footprint) */
 	int open_handles;
 	bool is_dirty;
@@ -51,7 +59,8 @@ struct wd_conn {
 /* Called by the listener for an accepted socket; takes over the tcp handle's ownership. */
 int wd_conn_accept(struct wd_router *r, const struct wd_listener *l, uv_stream_t *server);
 
-/* Queues a reference to frame (the caller keeps its own). Returns 0, WD_ECLOSED (closing:
+/* Queues frame: a copy of a small one, a reference to a large one (the caller keeps its
+ * own reference either way). Returns 0, WD_ECLOSED (closing:
  * dropped silently) or WD_ETOOBIG (over the output bound, logged: the caller must close the
  * connection as a slow consumer, e.g. wd_conn_discard_queued + a 1008 close frame). */
 int wd_conn_send(struct wd_conn *c, struct wd_buf *frame);

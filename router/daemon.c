@@ -121,6 +121,4 @@ void wd_router_deinit(struct wd_router *r)
 	wd_map_deinit(&r->sessions);
 	wd_framer_deinit(&r->framer);
 	wd_envelope_deinit(&r->envelope);
-	free(r->gather);
-	r->gather = NULL;
 }

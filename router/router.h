@@ -51,7 +51,6 @@ struct wd_router {
 	struct wd_envelope envelope;     /* fast decoding of PUBLISH/CALL/YIELD (session.c) */
 	uint8_t read_buf[65536];         /* shared: consumed synchronously in read callbacks */
 	bool is_reading_buf;             /* read_buf lent to libuv and not yet returned */
-	uint8_t *gather;                 /* small frames copied together for one writev (conn.c) */
 	uint64_t next_conn_id;
 	size_t max_queued_bytes;         /* per-connection output bound (slow consumers) */
 	bool is_stopping;

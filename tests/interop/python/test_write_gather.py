@@ -1,6 +1,6 @@
-"""The router copies small frames into one block per write and sends large ones by reference,
-tries the write at once, and queues only what the socket did not take (router/conn.c,
-write_batch). Frames of every size on either side of that line, arriving in one read and so
+"""The router copies small frames into its per-connection output chunks and queues large ones
+by reference, tries each write at once, and keeps only what the socket did not take (router/
+conn.c, wd_conn_send and write_batch). Frames of every size on either side of that line, arriving in one read and so
 leaving in one flush, must reach the subscriber whole and in order, also when the subscriber's
 socket is full and the rest waits in the router."""
 
