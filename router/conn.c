@@ -215,6 +215,42 @@ static int push(struct wd_conn *c, struct wd_buf *b, uint32_t len)
 	return 0;
 }
 
+static void mark_dirty(struct wd_conn *c)
+{
+	if (!c->is_dirty) {
+		c->is_dirty = true;
+		c->next_dirty = c->r->dirty;
+		c->r->dirty = c;
+	}
+}
+
+/* Returns where len (<= COPY_MAX_LEN) more bytes go in the connection's last chunk, taking a
+ * new chunk when it is full, or NULL with *rc = WD_ETOOBIG or WD_ENOMEM. */
+static uint8_t *room(struct wd_conn *c, size_t len, int *rc)
+{
+	struct wd_out *last = c->n_queue > 0 && c->tail_open ? &c->queue[c->n_queue - 1] : NULL;
+	if (last == NULL || CHUNK_LEN - last->len < len) {
+		struct wd_buf *chunk = wd_buf_pool_new(&c->r->framer.pool, CHUNK_LEN);
+		*rc = chunk == NULL ? WD_ENOMEM : push(c, chunk, 0);
+		if (*rc < 0) {
+			wd_buf_unref(chunk);
+			return NULL;
+		}
+		last = &c->queue[c->n_queue - 1];
+		c->tail_open = true;
+	}
+	last->len += (uint32_t)len;
+	return last->b->data + last->len - len;
+}
+
+/* After a failed queueing: out of memory closes the connection (WD_ETOOBIG is the caller's). */
+static int failed(struct wd_conn *c, int rc)
+{
+	if (rc == WD_ENOMEM)
+		wd_conn_close(c, "out of memory");
+	return rc;
+}
+
 /* Small frames are copied into the connection's last chunk, so the frame goes back to its
  * pool as soon as every receiver has it (and is reused while still in the cache), and a flush
  * writes a few contiguous chunks: the kernel's cost per iovec is far above a 100-byte copy
@@ -223,41 +259,49 @@ static int push(struct wd_conn *c, struct wd_buf *b, uint32_t len)
  * reference, shared by every receiver. */
 int wd_conn_send(struct wd_conn *c, struct wd_buf *frame)
 {
-	struct wd_out *last = c->n_queue > 0 && c->tail_open ? &c->queue[c->n_queue - 1] : NULL;
-	int rc = 0;
+	uint8_t *dst;
+	int rc;
 	if (c->is_closing || c->close_after_flush)
 		return WD_ECLOSED;
 	if (frame->len > COPY_MAX_LEN) {
-		rc = push(c, wd_buf_ref(frame), frame->len);
-		if (rc < 0)
-			wd_buf_unref(frame);
 		c->tail_open = false;
+		if ((rc = push(c, wd_buf_ref(frame), frame->len)) < 0) {
+			wd_buf_unref(frame);
+			return failed(c, rc);
+		}
 	} else {
-		if (last == NULL || CHUNK_LEN - last->len < frame->len) {
-			struct wd_buf *chunk = wd_buf_pool_new(&c->r->framer.pool, CHUNK_LEN);
-			if (chunk == NULL || (rc = push(c, chunk, 0)) < 0) {
-				wd_buf_unref(chunk);
-				rc = rc < 0 ? rc : WD_ENOMEM;
-			} else {
-				last = &c->queue[c->n_queue - 1];
-				c->tail_open = true;
-			}
-		}
-		if (rc == 0) {
-			memcpy(last->b->data + last->len, frame->data, frame->len);
-			last->len += frame->len;
-		}
+		if ((dst = room(c, frame->len, &rc)) == NULL)
+			return failed(c, rc);
+		memcpy(dst, frame->data, frame->len);
 	}
-	if (rc == WD_ENOMEM) {
-		wd_conn_close(c, "out of memory");
+	mark_dirty(c);
+	return 0;
+}
+
+int wd_conn_send_copy(struct wd_conn *c, const uint8_t *head, size_t head_len,
+		      const uint8_t *body, size_t body_len)
+{
+	size_t len = head_len + body_len;
+	uint8_t *dst;
+	int rc;
+	if (c->is_closing || c->close_after_flush)
+		return WD_ECLOSED;
+	if (len > COPY_MAX_LEN) {
+		struct wd_buf *b = wd_buf_pool_new(&c->r->framer.pool, len);
+		if (b == NULL)
+			return failed(c, WD_ENOMEM);
+		memcpy(b->data, head, head_len);
+		memcpy(b->data + head_len, body, body_len);
+		rc = wd_conn_send(c, b);
+		wd_buf_unref(b);
 		return rc;
 	}
-	if (rc == 0 && !c->is_dirty) {
-		c->is_dirty = true;
-		c->next_dirty = c->r->dirty;
-		c->r->dirty = c;
-	}
-	return rc;
+	if ((dst = room(c, len, &rc)) == NULL)
+		return failed(c, rc);
+	memcpy(dst, head, head_len);
+	memcpy(dst + head_len, body, body_len);
+	mark_dirty(c);
+	return 0;
 }
 
 static void on_write(uv_write_t *req, int status)

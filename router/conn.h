@@ -65,6 +65,12 @@ int wd_conn_accept(struct wd_router *r, const struct wd_listener *l, uv_stream_t
  * connection as a slow consumer, e.g. wd_conn_discard_queued + a 1008 close frame). */
 int wd_conn_send(struct wd_conn *c, struct wd_buf *frame);
 
+/* Queues a frame made of head[0..head_len) followed by body[0..body_len) (both borrowed,
+ * copied): for a frame with one receiver, which needs no shared buffer. Returns as
+ * wd_conn_send. */
+int wd_conn_send_copy(struct wd_conn *c, const uint8_t *head, size_t head_len,
+		      const uint8_t *body, size_t body_len);
+
 /* Drops queued frames that have not been handed to the kernel yet (whole frames only, so
  * what is in flight stays well-formed). */
 void wd_conn_discard_queued(struct wd_conn *c);

@@ -84,28 +84,41 @@ struct wd_buf *wd_frame_ws_raw(struct wd_framer *f, uint8_t opcode, const uint8_
 	return b;
 }
 
+_Static_assert(WD_FRAME_HEADER_MAX >= WD_WS_HEADER_MAX && WD_FRAME_HEADER_MAX >= 4,
+	       "room for every framing's header");
+
+/* Writes the frame header for a message of len bytes into hdr (WD_FRAME_HEADER_MAX bytes).
+ * Returns its size, or -1 if the framing cannot carry that much. */
+static int frame_header(uint8_t *hdr, const struct wd_codec *codec, enum wd_framing framing,
+			size_t len)
+{
+	if (framing == WD_FRAMING_RS) {
+		if (len >= (UINT32_C(1) << 24))
+			return -1; /* RawSocket cannot carry 16 MiB or more */
+		wd_rs_header(hdr, WD_RS_MSG, (uint32_t)len);
+		return 4;
+	}
+	if (framing == WD_FRAMING_WS) /* one final, unmasked frame, shareable by every receiver */
+		return (int)wd_ws_header(hdr, codec->is_binary ? WSLAY_BINARY_FRAME : WSLAY_TEXT_FRAME,
+					 len, NULL);
+	return 0;
+}
+
 /* Frames the message encoded in the scratch buffer: copied once, behind its frame header, into
  * a pooled shared buffer. */
 static struct wd_buf *frame_scratch(struct wd_framer *f, const struct wd_codec *codec,
 				    enum wd_framing framing)
 {
-	uint8_t *msg = f->scratch.data, hdr[WD_WS_HEADER_MAX];
-	size_t len = f->scratch.len, h = 0;
+	uint8_t hdr[WD_FRAME_HEADER_MAX];
+	size_t len = f->scratch.len;
+	int h = frame_header(hdr, codec, framing, len);
 	struct wd_buf *b;
 
-	if (framing == WD_FRAMING_RS) {
-		if (len >= (UINT32_C(1) << 24))
-			return NULL; /* RawSocket cannot carry 16 MiB or more */
-		wd_rs_header(hdr, WD_RS_MSG, (uint32_t)len);
-		h = 4;
-	} else if (framing == WD_FRAMING_WS) {
-		/* One final, unmasked frame: the whole frame can be shared by every receiver. */
-		h = wd_ws_header(hdr, codec->is_binary ? WSLAY_BINARY_FRAME : WSLAY_TEXT_FRAME, len,
-				 NULL);
-	}
-	if ((b = wd_buf_pool_new(&f->pool, h + len)) != NULL) {
-		memcpy(b->data, hdr, h);
-		memcpy(b->data + h, msg, len);
+	if (h < 0)
+		return NULL;
+	if ((b = wd_buf_pool_new(&f->pool, (size_t)h + len)) != NULL) {
+		memcpy(b->data, hdr, (size_t)h);
+		memcpy(b->data + h, f->scratch.data, len);
 	}
 	return b;
 }
@@ -171,6 +184,13 @@ fail:
 	return NULL;
 }
 
+/* True if head + src's payload is written without a tree for codec: there is no payload, or
+ * it came in codec's bytes. */
+static bool spliceable(const struct wd_msg *src, const struct wd_codec *codec)
+{
+	return src == NULL || (src->raw != NULL && src->raw_codec == codec);
+}
+
 struct wd_buf *wd_frame_set_get(struct wd_frame_set *fs, struct wd_framer *f,
 				const struct wd_codec *codec, enum wd_framing framing)
 {
@@ -178,8 +198,7 @@ struct wd_buf *wd_frame_set_get(struct wd_frame_set *fs, struct wd_framer *f,
 	const json_t *msg;
 	if (wd_frame_set_built(fs, codec->id, framing) != NULL)
 		return *slot;
-	if (fs->head != NULL &&
-	    (fs->src == NULL || (fs->src->raw != NULL && fs->src->raw_codec == codec))) {
+	if (fs->head != NULL && spliceable(fs->src, codec)) {
 		/* Serialize once: the payload goes out in the bytes it came in. */
 		const struct wd_msg *m = fs->src;
 		wd_sbuf_reset(&f->scratch);
@@ -195,6 +214,25 @@ struct wd_buf *wd_frame_set_get(struct wd_frame_set *fs, struct wd_framer *f,
 	if (*slot != NULL)
 		fs->built |= 1u << (codec->id * WD_FRAMING_COUNT + framing);
 	return *slot;
+}
+
+int wd_frame_encode_head(struct wd_framer *f, const struct wd_head *head, const struct wd_msg *src,
+			 const struct wd_codec *codec, enum wd_framing framing, uint8_t *hdr,
+			 const uint8_t **body, size_t *body_len)
+{
+	int h;
+	if (src != NULL && src->args == NULL && src->kwargs == NULL && src->raw == NULL)
+		src = NULL; /* no payload */
+	if (!spliceable(src, codec))
+		return WD_EUNSUPPORTED;
+	wd_sbuf_reset(&f->scratch);
+	if (codec->encode_head(head, src ? src->raw : NULL, src ? src->raw_len : 0,
+			       src ? src->raw_count : 0, &f->scratch) < 0 ||
+	    (h = frame_header(hdr, codec, framing, f->scratch.len)) < 0)
+		return WD_EINVAL;
+	*body = f->scratch.data;
+	*body_len = f->scratch.len;
+	return h;
 }
 
 void wd_frame_set_release(struct wd_frame_set *fs)

@@ -17,6 +17,9 @@ enum wd_framing {
 	WD_FRAMING_COUNT
 };
 
+/* Largest frame header any framing writes (WebSocket: 14 bytes; RawSocket: 4). */
+#define WD_FRAME_HEADER_MAX 14
+
 /* Frame builder; one per router (holds wslay's frame context and a scratch buffer). */
 struct wd_framer {
 	wslay_frame_context_ptr wslay;
@@ -69,6 +72,16 @@ void wd_frame_set_init_head(struct wd_frame_set *fs, const struct wd_head *head,
 /* Returns a buffer owned by the set (take your own reference to keep it) or NULL. */
 struct wd_buf *wd_frame_set_get(struct wd_frame_set *fs, struct wd_framer *f,
 				const struct wd_codec *codec, enum wd_framing framing);
+/* For a message with one receiver, which needs no shared buffer: encodes head (borrowed)
+ * followed by src's payload (NULL: none) in f's scratch buffer and writes the frame header
+ * for framing into hdr (WD_FRAME_HEADER_MAX bytes). The frame is then hdr[0..returned size)
+ * followed by *body[0..*body_len), valid until f is used again. Returns the header size,
+ * WD_EUNSUPPORTED when the payload came in another serializer (use a frame set: it
+ * re-encodes), or WD_EINVAL. */
+int wd_frame_encode_head(struct wd_framer *f, const struct wd_head *head, const struct wd_msg *src,
+			 const struct wd_codec *codec, enum wd_framing framing, uint8_t *hdr,
+			 const uint8_t **body, size_t *body_len);
+
 /* Drops the set's references (and the full message it may have built). */
 void wd_frame_set_release(struct wd_frame_set *fs);
 

@@ -125,6 +125,22 @@ int wd_session_send_head(struct wd_session *s, const struct wd_head *head, const
 {
 	struct wd_frame_set fs;
 	int rc;
+	if (s->t->send_copy != NULL) {
+		/* One receiver: the frame goes straight into its output, with no shared buffer. */
+		uint8_t hdr[WD_FRAME_HEADER_MAX];
+		const uint8_t *body;
+		size_t body_len;
+		rc = wd_frame_encode_head(&s->r->framer, head, src, s->codec, s->t->framing, hdr,
+					  &body, &body_len);
+		if (rc >= 0)
+			return s->t->send_copy(s->t, hdr, (size_t)rc, body, body_len);
+		if (rc != WD_EUNSUPPORTED) {
+			wd_log(WD_LOG_WARN, "session",
+			       "session %" PRIu64 " (%s): cannot encode a message", s->id,
+			       s->t->peer);
+			return rc;
+		}
+	}
 	wd_frame_set_init_head(&fs, head, src);
 	rc = wd_session_send_set(s, &fs);
 	wd_frame_set_release(&fs);

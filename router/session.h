@@ -29,6 +29,10 @@ struct wd_session_transport {
 	/* Queues a reference to an already framed message. Returns 0 or a WD_E* when the
 	 * transport is going away (the message is dropped). */
 	int (*send)(struct wd_session_transport *t, struct wd_buf *frame);
+	/* Optional (NULL: send is used): queues a copy of the frame head[0..head_len) followed
+	 * by body[0..body_len), both borrowed, for a frame with one receiver. Returns as send. */
+	int (*send_copy)(struct wd_session_transport *t, const uint8_t *head, size_t head_len,
+			 const uint8_t *body, size_t body_len);
 	/* Closes the transport after what is queued (code: WebSocket close code). */
 	void (*close)(struct wd_session_transport *t, int code, const char *reason);
 	enum wd_framing framing;

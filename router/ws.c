@@ -178,19 +178,30 @@ static const struct wd_conn_proto ws_proto = {
 	.on_shutdown = on_ws_shutdown,
 };
 
-static int t_send(struct wd_session_transport *t, struct wd_buf *frame)
+/* What queueing a frame returned: a slow consumer's output is dropped where it has not started
+ * to receive it, with 1008 (policy violation); if it does not read that either, the grace
+ * timer drops TCP. */
+static int sent(struct ws *w, int rc)
 {
-	struct ws *w = (struct ws *)t;
-	int rc;
-	if (w->is_closed)
-		return WD_ECLOSED;
-	if ((rc = wd_conn_send(w->c, frame)) == WD_ETOOBIG) {
-		/* Slow consumer: drop what it has not started to receive and say 1008 (policy
-		 * violation); if it does not read that either, the grace timer drops TCP. */
+	if (rc == WD_ETOOBIG) {
 		wd_conn_discard_queued(w->c);
 		close_ws(w, WD_WS_CLOSE_POLICY_VIOLATION, "slow consumer");
 	}
 	return rc;
+}
+
+static int t_send(struct wd_session_transport *t, struct wd_buf *frame)
+{
+	struct ws *w = (struct ws *)t;
+	return w->is_closed ? WD_ECLOSED : sent(w, wd_conn_send(w->c, frame));
+}
+
+static int t_send_copy(struct wd_session_transport *t, const uint8_t *head, size_t head_len,
+		       const uint8_t *body, size_t body_len)
+{
+	struct ws *w = (struct ws *)t;
+	return w->is_closed ? WD_ECLOSED
+			    : sent(w, wd_conn_send_copy(w->c, head, head_len, body, body_len));
 }
 
 static void t_close(struct wd_session_transport *t, int code, const char *reason)
@@ -210,6 +221,7 @@ int wd_ws_start(struct wd_conn *c, const struct wd_service_cfg *svc, const struc
 	w->c = c;
 	w->svc = svc;
 	w->t.send = t_send;
+	w->t.send_copy = t_send_copy;
 	w->t.close = t_close;
 	w->t.framing = WD_FRAMING_WS;
 	w->t.peer = c->peer;
