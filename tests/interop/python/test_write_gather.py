@@ -57,3 +57,24 @@ def test_small_and_large_events_in_one_flush_arrive_whole_and_in_order(router):
 def test_events_wait_whole_and_in_order_while_the_subscriber_does_not_read(router):
     # ~8 MB: more than the loopback socket buffers take, so writes are partial and queued
     run(router, "com.example.gather.late", 100, True)
+
+
+def test_calls_and_results_of_every_size_arrive_whole_and_in_order(router):
+    # INVOCATION and RESULT have one receiver each: they are encoded straight into its output
+    # (small) or into a buffer of their own (large), never shared.
+    proc = "com.example.gather.echo"
+    callee, caller = RawWS.connect(router.port), RawWS.connect(router.port)
+    callee.join()
+    caller.join()
+    callee.send_json([64, 1, {}, proc])
+    assert callee.recv_json()[0] == 65
+    n = 4 * len(SIZES)
+    args = [[i, "y" * SIZES[i % len(SIZES)]] for i in range(n)]
+    send_batch(caller, [[48, i + 1, {}, proc, args[i]] for i in range(n)])
+    invs = [callee.recv_json(timeout=20.0) for _ in range(n)]
+    assert [inv[0] for inv in invs] == [68] * n
+    assert [inv[4] for inv in invs] == args
+    send_batch(callee, [[70, inv[1], {}, inv[4]] for inv in invs])
+    for i in range(n):
+        res = caller.recv_json(timeout=20.0)
+        assert res[0] == 50 and res[1] == i + 1 and res[3] == args[i], (i, res[:2])
