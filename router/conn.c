@@ -251,12 +251,14 @@ static int failed(struct wd_conn *c, int rc)
 	return rc;
 }
 
-/* Small frames are copied into the connection's last chunk, so the frame goes back to its
- * pool as soon as every receiver has it (and is reused while still in the cache), and a flush
- * writes a few contiguous chunks: the kernel's cost per iovec is far above a 100-byte copy
- * (with one iovec per frame, _copy_from_iter was 13 % of wampd's time at msgpack 1->1, against
- * 4 % in the floor, which writes one contiguous buffer). Larger frames are queued by
- * reference, shared by every receiver. */
+/* Frames over COPY_MAX_LEN are queued by reference, shared by every receiver (DESIGN.md
+ * decision 2). Smaller ones are copied into the connection's last chunk, a deliberate
+ * exception to that decision's "no per-receiver copy": the kernel copies every byte per
+ * receiver anyway, and its cost per iovec is far above a 100-byte copy (with one iovec per
+ * frame, _copy_from_iter was 13 % of wampd's time at msgpack 1->1 against 4 % in the floor,
+ * which writes one contiguous buffer). The frame also goes back to its pool as soon as every
+ * receiver has it, and is reused while still in the cache. Encoding stays once per
+ * serializer. */
 int wd_conn_send(struct wd_conn *c, struct wd_buf *frame)
 {
 	uint8_t *dst;

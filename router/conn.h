@@ -1,6 +1,7 @@
-/* A TCP connection: libuv handles, the shared read path, the write queue of refcounted frames
- * (flushed once per loop turn) and the output bound that protects the router from slow
- * consumers. The protocol on top (HTTP, then WebSocket) is reached through conn->proto. */
+/* A TCP connection: libuv handles, the shared read path, the write queue (flushed once per loop
+ * turn: output chunks holding copies of small frames, and references to shared frames over
+ * 1 KiB) and the output bound that protects the router from slow consumers. The protocol on
+ * top (HTTP, then WebSocket) is reached through conn->proto. */
 #ifndef WD_CONN_H
 #define WD_CONN_H
 
