@@ -78,17 +78,25 @@ static const char digit_pairs[] = "000102030405060708091011121314151617181920212
 				  "31323334353637383940414243444546474849505152535455565758596061"
 				  "6263646566676869707172737475767778798081828384858687888990919293949596979899";
 
-/* Writes v (< 10^8) as exactly 8 digits, zero-padded. On little-endian machines all eight
- * at once: v is split into four two-digit lanes and then into digits with multiply-shift
- * divisions that stay inside each lane. */
-static void put8(uint8_t *p, uint32_t v)
-{
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* The 8 digits of v (< 10^8), zero-padded, as ASCII in memory order: v is split into four
+ * two-digit lanes and then into digits with multiply-shift divisions that stay inside each
+ * lane. */
+static uint64_t digits8(uint32_t v)
+{
 	uint64_t x = (v / 10000) | ((uint64_t)(v % 10000) << 32); /* two lanes below 10^4 */
 	uint64_t y = ((x * 10486) >> 20) & UINT64_C(0x0000007f0000007f); /* lane / 100 */
 	uint64_t z = y | ((x - 100 * y) << 16);          /* four 16-bit lanes below 100 */
 	uint64_t t = ((z * 103) >> 10) & UINT64_C(0x000f000f000f000f); /* lane / 10 */
-	uint64_t d = (t | ((z - 10 * t) << 8)) + UINT64_C(0x3030303030303030);
+	return (t | ((z - 10 * t) << 8)) + UINT64_C(0x3030303030303030);
+}
+#endif
+
+/* Writes v (< 10^8) as exactly 8 digits, zero-padded. */
+static void put8(uint8_t *p, uint32_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t d = digits8(v);
 	memcpy(p, &d, 8);
 #else
 	uint32_t hi = v / 10000, lo = v % 10000;
@@ -99,15 +107,31 @@ static void put8(uint8_t *p, uint32_t v)
 #endif
 }
 
-/* Writes v (< 10^8) without padding. Returns the digit count. */
+/* Writes v (< 10^8) without padding to p (room for 8 bytes). Returns the digit count. */
 static size_t put_small(uint8_t *p, uint32_t v)
 {
-	size_t n = 1;
-	uint8_t *q;
+	if (v < 10) {
+		*p = (uint8_t)('0' + v);
+		return 1;
+	}
+	if (v < 100) {
+		memcpy(p, digit_pairs + v * 2, 2);
+		return 2;
+	}
 	if (v >= 10000000) {
-		put8(p, v); /* most random 53-bit IDs have 16 digits */
+		put8(p, v); /* the leading group of most random 53-bit IDs (16 digits) */
 		return 8;
 	}
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* All eight digits at once, then the leading zeros shifted out: no loop, no branch on
+	 * the length (request IDs and counters have 3 to 7 digits). */
+	size_t n = 3 + (v >= 1000) + (v >= 10000) + (v >= 100000) + (v >= 1000000);
+	uint64_t d = digits8(v) >> (8 * (8 - n));
+	memcpy(p, &d, 8);
+	return n;
+#else
+	size_t n = 1;
+	uint8_t *q;
 	for (uint32_t t = 10; v >= t; t *= 10)
 		n++;
 	q = p + n;
@@ -121,6 +145,7 @@ static size_t put_small(uint8_t *p, uint32_t v)
 	else
 		q[-1] = (uint8_t)('0' + v);
 	return n;
+#endif
 }
 
 /* Writes the decimal digits of u to p (room for 20 bytes), in groups of 8 so that most of the

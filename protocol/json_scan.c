@@ -167,8 +167,9 @@ static int scan_number(const uint8_t *in, size_t len, size_t pos, size_t *end)
 	}
 	if (is_real ? int_digits > REAL_INT_DIGITS_MAX : int_digits > INT_DIGITS_MAX)
 		return WD_EDECODE;
-	/* jansson refuses integers beyond int64 ("too big integer"). */
-	if (!is_real && int_digits == INT_DIGITS_MAX &&
+	/* jansson refuses integers beyond int64 ("too big integer"); 19 digits that do not start
+	 * with 9 are below it (nanosecond timestamps are 19 digits). */
+	if (!is_real && int_digits == INT_DIGITS_MAX && in[digits] == '9' &&
 	    memcmp(in + digits, is_neg ? "9223372036854775808" : "9223372036854775807",
 		   INT_DIGITS_MAX) > 0)
 		return WD_EDECODE;
