@@ -276,6 +276,11 @@ static int dispatch_event(struct wd_subscription *sub, const struct filter *f, u
 	struct wd_frame_set fs;
 	struct wd_head ev = {
 		.ints = {WD_MSG_EVENT, sub->id, pub_id}, .n_ints = 3, .has_dict = true, .dict = details};
+	if (sub->n == 1) { /* nothing to share: straight into the one subscriber's output */
+		if (receives(f, sub->subscribers[0]))
+			wd_session_send_head(sub->subscribers[0], &ev, m);
+		return 0;
+	}
 	/* One encoding per serializer for the whole subscription, shared by reference; the
 	 * publisher's serializer gets its payload bytes as they came. */
 	wd_frame_set_init_head(&fs, &ev, m);
