@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct wd_codec;
 
@@ -85,6 +86,11 @@ struct wd_msg {
 	size_t raw_len, raw_count;
 	const struct wd_codec *raw_codec;
 };
+
+/* True if the dict key k of n bytes is the string literal lit. A length check and a memcmp of
+ * known size, which compilers inline: options are read once per message, and a strcmp call
+ * per key showed in profiles. */
+#define WD_KEY_IS(k, n, lit) ((n) == sizeof(lit) - 1 && memcmp((k), (lit), sizeof(lit) - 1) == 0)
 
 /* Zeroes every field, one by one: `= {0}` on the hot path compiled to a rep stos, whose
  * start-up cost showed in perf profiles. Keep it in step with the struct. */

@@ -228,25 +228,26 @@ struct pub_opts {
 static void read_pub_opts(json_t *opts, struct pub_opts *o)
 {
 	const char *key;
+	size_t n;
 	json_t *v;
-	json_object_foreach (opts, key, v) {
-		if (strcmp(key, "acknowledge") == 0)
+	json_object_keylen_foreach (opts, key, n, v) {
+		if (WD_KEY_IS(key, n, "acknowledge"))
 			o->ack = json_is_true(v);
-		else if (strcmp(key, "exclude_me") == 0 && json_is_boolean(v))
+		else if (WD_KEY_IS(key, n, "exclude_me") && json_is_boolean(v))
 			o->f.exclude_me = json_is_true(v);
-		else if (strcmp(key, "disclose_me") == 0)
+		else if (WD_KEY_IS(key, n, "disclose_me"))
 			o->disclose_me = json_is_true(v);
-		else if (strcmp(key, "exclude") == 0)
+		else if (WD_KEY_IS(key, n, "exclude"))
 			o->f.exclude = id_list(v, false, &o->bad);
-		else if (strcmp(key, "exclude_authid") == 0)
+		else if (WD_KEY_IS(key, n, "exclude_authid"))
 			o->f.exclude_authid = id_list(v, true, &o->bad);
-		else if (strcmp(key, "exclude_authrole") == 0)
+		else if (WD_KEY_IS(key, n, "exclude_authrole"))
 			o->f.exclude_authrole = id_list(v, true, &o->bad);
-		else if (strcmp(key, "eligible") == 0)
+		else if (WD_KEY_IS(key, n, "eligible"))
 			o->f.eligible = id_list(v, false, &o->bad);
-		else if (strcmp(key, "eligible_authid") == 0)
+		else if (WD_KEY_IS(key, n, "eligible_authid"))
 			o->f.eligible_authid = id_list(v, true, &o->bad);
-		else if (strcmp(key, "eligible_authrole") == 0)
+		else if (WD_KEY_IS(key, n, "eligible_authrole"))
 			o->f.eligible_authrole = id_list(v, true, &o->bad);
 	}
 }

@@ -416,13 +416,14 @@ struct call_opts {
 static void read_call_opts(json_t *opts, struct call_opts *o)
 {
 	const char *key;
+	size_t n;
 	json_t *v;
-	json_object_foreach (opts, key, v) {
-		if (strcmp(key, "timeout") == 0)
+	json_object_keylen_foreach (opts, key, n, v) {
+		if (WD_KEY_IS(key, n, "timeout"))
 			o->timeout = v;
-		else if (strcmp(key, "receive_progress") == 0)
+		else if (WD_KEY_IS(key, n, "receive_progress"))
 			o->receive_progress = json_is_true(v);
-		else if (strcmp(key, "disclose_me") == 0)
+		else if (WD_KEY_IS(key, n, "disclose_me"))
 			o->disclose_me = json_is_true(v);
 	}
 }
