@@ -97,15 +97,19 @@ void wd_session_free(struct wd_session *s)
 	free(s);
 }
 
+static int cannot_encode(const struct wd_session *s)
+{
+	wd_log(WD_LOG_WARN, "session", "session %" PRIu64 " (%s): cannot encode a message", s->id,
+	       s->t->peer);
+	return WD_EINVAL;
+}
+
 int wd_session_send(struct wd_session *s, const json_t *msg)
 {
 	struct wd_buf *b = wd_frame_build(&s->r->framer, msg, s->codec, s->t->framing);
 	int rc;
-	if (b == NULL) {
-		wd_log(WD_LOG_WARN, "session", "session %" PRIu64 " (%s): cannot encode a message",
-		       s->id, s->t->peer);
-		return WD_EINVAL;
-	}
+	if (b == NULL)
+		return cannot_encode(s);
 	rc = s->t->send(s->t, b);
 	wd_buf_unref(b);
 	return rc;
@@ -134,12 +138,8 @@ int wd_session_send_head(struct wd_session *s, const struct wd_head *head, const
 					  &body, &body_len);
 		if (rc >= 0)
 			return s->t->send_copy(s->t, hdr, (size_t)rc, body, body_len);
-		if (rc != WD_EUNSUPPORTED) {
-			wd_log(WD_LOG_WARN, "session",
-			       "session %" PRIu64 " (%s): cannot encode a message", s->id,
-			       s->t->peer);
-			return rc;
-		}
+		if (rc != WD_EUNSUPPORTED)
+			return cannot_encode(s);
 	}
 	wd_frame_set_init_head(&fs, head, src);
 	rc = wd_session_send_set(s, &fs);

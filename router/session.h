@@ -26,8 +26,8 @@ struct wd_dyn_call;
 struct wd_msg;
 
 struct wd_session_transport {
-	/* Queues a reference to an already framed message. Returns 0 or a WD_E* when the
-	 * transport is going away (the message is dropped). */
+	/* Queues an already framed message (the transport takes its own reference or a copy).
+	 * Returns 0 or a WD_E* when the transport is going away (the message is dropped). */
 	int (*send)(struct wd_session_transport *t, struct wd_buf *frame);
 	/* Optional (NULL: send is used): queues a copy of the frame head[0..head_len) followed
 	 * by body[0..body_len), both borrowed, for a frame with one receiver. Returns as send. */
