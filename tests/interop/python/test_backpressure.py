@@ -1,6 +1,8 @@
 """Slow consumers and heartbeats: the router protects itself and everyone else."""
 
+import json
 import socket
+import struct
 import threading
 import time
 
@@ -88,6 +90,41 @@ def test_slow_consumer_is_closed_and_others_lose_nothing(start_router):
         assert peak < 100 * 1024, "router RSS grew to %d KiB" % peak
     # The router still serves.
     pub.send_json([16, 9999, {}, TOPIC, ["after"]])
+    assert good.recv_json(timeout=10)[4] == ["after"]
+    for ws in (good, slow, pub):
+        ws.close()
+
+
+def _frames(msgs):
+    """Masked text frames for msgs, with an all-zero masking key (valid, and no per-byte
+    Python masking for megabytes of them)."""
+    out = []
+    for m in msgs:
+        data = json.dumps(m).encode()
+        n = len(data)
+        head = bytes([0x81]) + (bytes([0x80 | n]) if n < 126 else bytes([0x80 | 126]) + struct.pack("!H", n))
+        out.append(head + b"\0\0\0\0" + data)
+    return b"".join(out)
+
+
+def test_slow_sole_subscriber_of_small_events_is_closed(start_router):
+    # With one subscriber, EVENTs go straight into its output chunks (no shared frame), and
+    # small ones are copied there: that path must hit the bound and close it too.
+    r = start_router()
+    slow = slow_subscriber(r.port)  # alone on TOPIC
+    good = RawWS.connect(r.port)
+    good.join()
+    good.send_json([32, 1, {}, "com.example.other"])
+    assert good.recv_json()[0] == 33
+    pub = RawWS.connect(r.port)
+    pub.join()
+    small = "y" * 900  # below the 1 KiB copy limit: 4 EVENTs per 4 KiB chunk
+    for start in range(0, 24000, 1000):  # ~22 MB of events, over the 16 MiB bound
+        pub.sock.sendall(_frames([16, i + 1, {}, TOPIC, [i, small]] for i in range(start, start + 1000)))
+    code = slow.expect_closed(timeout=10)
+    assert code in (1008, None)
+    assert "slow consumer" in r.log_text()
+    pub.send_json([16, 99999, {}, "com.example.other", ["after"]])
     assert good.recv_json(timeout=10)[4] == ["after"]
     for ws in (good, slow, pub):
         ws.close()
